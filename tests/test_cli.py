@@ -1,0 +1,110 @@
+"""The command line, run as a user runs it: in a subprocess, checking exit status, stdout and stderr."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest, torch
+
+def cli(*args, timeout=900):
+    "Run `compressnb ARGS...`; return the completed process."
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(["compressnb", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+def fails(r, text):
+    "One clear line on stderr naming the problem, no traceback, exit status 2."
+    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
+    assert "Traceback" not in r.stderr, r.stderr[-2000:]
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith("compressnb: error:") and text in last, last
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    "A small random-initialised Llama saved with SmolLM2's tokenizer, so the full pipeline runs in seconds."
+    from compressnb.engine import tiny_model
+    from compressnb.models import load_model
+    d = tmp_path_factory.mktemp("tiny")/"model"
+    _, tok = load_model("smollm2-135m")
+    m = tiny_model("llama"); m.resize_token_embeddings(len(tok))
+    m.save_pretrained(d); tok.save_pretrained(d)
+    return d
+
+def test_usage():
+    r = cli()
+    assert r.returncode == 2 and "compress" in r.stderr
+
+def test_compress_then_eval(tiny_dir, tmp_path):
+    out = tmp_path/"q"
+    r = cli("compress", "--model", tiny_dir, "--bits", 3, "--group-size", 32, "--out", out, "--eval-chars", 4000)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "| model" in r.stdout and "RTN(w3 g32 asym)" in r.stdout and "perplexity:" in r.stdout
+    desc = json.loads((out/"compressnb.json").read_text())
+    ppl = desc["metrics"]["compressed"]["perplexity"]
+    assert desc["metrics"]["baseline"]["perplexity"] > 0 and ppl > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no temporary directory left behind
+    r = cli("eval", out, "--eval-chars", 4000)
+    assert r.returncode == 0, r.stderr[-3000:]
+    row = [l for l in r.stdout.splitlines() if l.startswith("| q ")][0]
+    assert f"{ppl:.2f}" in row                                                  # the reloaded model scores the same
+
+@pytest.mark.parametrize("args,text", [
+    (["--model", "gpt-17"], "unknown model name"),
+    (["--model", "/no/such/model"], "does not exist"),
+    (["--bits", 9], "bits must be an integer from 2 to 8"),
+    (["--bits", 1], "bits must be an integer from 2 to 8"),
+    (["--group-size", 0], "group size must be a positive integer"),
+    (["--group-size", -5], "group size must be a positive integer"),
+    (["--method", "magic"], "unknown method"),
+    (["--eval-text", "no-such-text"], "unknown text"),
+])
+def test_bad_settings(args, text, tmp_path):
+    fails(cli("compress", "--out", tmp_path/"o", *args), text)
+    assert not (tmp_path/"o").exists()
+
+def test_directory_not_a_model(tmp_path):
+    (tmp_path/"m").mkdir(); (tmp_path/"m"/"notes.txt").write_text("hi")
+    fails(cli("compress", "--model", tmp_path/"m", "--out", tmp_path/"o"), "is not a model")
+
+def test_no_block_stack(tmp_path):
+    from transformers import AutoConfig, AutoModelForCausalLM
+    from compressnb.engine import TINY_CONFIGS
+    m = AutoModelForCausalLM.from_config(AutoConfig.for_model("llama", **{**TINY_CONFIGS["llama"], "num_hidden_layers": 0}))
+    m.save_pretrained(tmp_path/"m")
+    fails(cli("compress", "--model", tmp_path/"m", "--out", tmp_path/"o", "--no-eval"), "no stack of transformer blocks")
+
+def test_out_dir_not_empty(tiny_dir, tmp_path):
+    (tmp_path/"o").mkdir(); (tmp_path/"o"/"keep.txt").write_text("mine")
+    fails(cli("compress", "--model", tiny_dir, "--out", tmp_path/"o", "--no-eval"), "not empty")
+    assert (tmp_path/"o"/"keep.txt").read_text() == "mine"
+    r = cli("compress", "--model", tiny_dir, "--out", tmp_path/"o", "--no-eval", "--overwrite")
+    assert r.returncode == 0 and not (tmp_path/"o"/"keep.txt").exists() and (tmp_path/"o"/"compressnb.json").exists()
+
+@pytest.fixture
+def saved(tiny_dir, tmp_path):
+    r = cli("compress", "--model", tiny_dir, "--out", tmp_path/"q", "--no-eval")
+    assert r.returncode == 0, r.stderr[-2000:]
+    return tmp_path/"q"
+
+def test_truncated_checkpoint(saved):
+    f = saved/"model.safetensors"; f.write_bytes(f.read_bytes()[:-1000])
+    fails(cli("eval", saved, "--eval-chars", 2000), "truncated")
+
+def test_corrupted_checkpoint(saved):
+    f = saved/"model.safetensors"; b = bytearray(f.read_bytes()); b[len(b)//2] ^= 0x55; f.write_bytes(bytes(b))
+    fails(cli("eval", saved, "--eval-chars", 2000), "SHA-256")
+
+def test_eval_not_a_checkpoint(tmp_path):
+    fails(cli("eval", tmp_path), "not a compressnb model")
+    fails(cli("eval", tmp_path/"missing"), "does not exist")
+
+def test_calibration_overlapping_evaluation(tmp_path):
+    "The default evaluation novel passed as calibration text is refused before any compute."
+    from compressnb.engine import METHODS
+    calib_methods = [n for n, c in METHODS.items() if c.needs_calibration and n != "record"]
+    if not calib_methods: pytest.skip("no calibration method registered")
+    fails(cli("compress", "--method", calib_methods[0], "--calib-text", "pride-and-prejudice", "--out", tmp_path/"o"), "share")
+
+def test_calibration_text_too_short(tiny_dir, tmp_path):
+    from compressnb.engine import METHODS
+    calib_methods = [n for n, c in METHODS.items() if c.needs_calibration and n != "record"]
+    if not calib_methods: pytest.skip("no calibration method registered")
+    (tmp_path/"short.txt").write_text("Only a few words of calibration text.")
+    fails(cli("compress", "--model", tiny_dir, "--method", calib_methods[0], "--calib-text", tmp_path/"short.txt",
+              "--out", tmp_path/"o", "--no-eval"), "shorter than one calibration sequence")

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole fast test suite: install, check notebooks are clean and the package is in sync, run the notebooks' tests, run pytest.
+# Slow cells (#| slow) and GPU cells (#| cuda) are skipped; `COMPRESSNB_SLOW=1 bash tools/test.sh` runs the slow ones too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+export TRITON_INTERPRET=1 PYTHONWARNINGS=ignore TOKENIZERS_PARALLELISM=false
+
+snapshot() { find nbs compressnb -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }
+before=$(snapshot)
+nbdev-clean >/dev/null
+nbdev-export >/dev/null
+after=$(snapshot)
+if [ "$before" != "$after" ]; then
+  echo "FAILED: notebooks were not clean or compressnb/ was out of sync with nbs/ (run nbdev-clean && nbdev-export and commit):" >&2
+  diff <(echo "$before") <(echo "$after") | sed -n 's/^> [0-9a-f]*  /    /p' >&2
+  exit 1
+fi
+
+flags=""; [ "${COMPRESSNB_SLOW:-0}" = 1 ] && flags="slow"
+nbdev-test --n-workers 2 --flags "$flags" --timing
+python3 -m pytest -q tests

@@ -96,15 +96,20 @@ def test_eval_not_a_checkpoint(tmp_path):
 
 def test_calibration_overlapping_evaluation(tmp_path):
     "The default evaluation novel passed as calibration text is refused before any compute."
-    from compressnb.engine import METHODS
-    calib_methods = [n for n, c in METHODS.items() if c.needs_calibration and n != "record"]
-    if not calib_methods: pytest.skip("no calibration method registered")
-    fails(cli("compress", "--method", calib_methods[0], "--calib-text", "pride-and-prejudice", "--out", tmp_path/"o"), "share")
+    fails(cli("compress", "--method", "gptq", "--calib-text", "pride-and-prejudice", "--out", tmp_path/"o"), "share")
 
 def test_calibration_text_too_short(tiny_dir, tmp_path):
-    from compressnb.engine import METHODS
-    calib_methods = [n for n, c in METHODS.items() if c.needs_calibration and n != "record"]
-    if not calib_methods: pytest.skip("no calibration method registered")
     (tmp_path/"short.txt").write_text("Only a few words of calibration text.")
-    fails(cli("compress", "--model", tiny_dir, "--method", calib_methods[0], "--calib-text", tmp_path/"short.txt",
+    fails(cli("compress", "--model", tiny_dir, "--method", "gptq", "--calib-text", tmp_path/"short.txt",
               "--out", tmp_path/"o", "--no-eval"), "shorter than one calibration sequence")
+
+def test_gptq_beats_rtn_through_the_cli(tiny_dir, tmp_path):
+    "GPTQ and RTN on the same tiny model, calibration and evaluation text: GPTQ's perplexity is closer to the baseline."
+    res = {}
+    for meth in ("rtn", "gptq"):
+        r = cli("compress", "--model", tiny_dir, "--method", meth, "--bits", 2, "--group-size", 32, "--out", tmp_path/meth,
+                "--n-calib", 16, "--seqlen", 128, "--eval-chars", 6000)
+        assert r.returncode == 0, r.stderr[-3000:]
+        m = json.loads((tmp_path/meth/"compressnb.json").read_text())["metrics"]
+        res[meth] = abs(m["compressed"]["perplexity"] - m["baseline"]["perplexity"])
+    assert res["gptq"] < res["rtn"], res

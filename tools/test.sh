@@ -6,13 +6,14 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 export TRITON_INTERPRET=1 PYTHONWARNINGS=ignore TOKENIZERS_PARALLELISM=false
 
-snapshot() { find nbs compressnb -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }
+snapshot() { find nbs compressnb README.md -type f \( -name '*.ipynb' -o -name '*.py' -o -name '*.md' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }
 before=$(snapshot)
 nbdev-clean >/dev/null
 nbdev-export >/dev/null
+python3 tools/readme.py
 after=$(snapshot)
 if [ "$before" != "$after" ]; then
-  echo "FAILED: notebooks were not clean or compressnb/ was out of sync with nbs/ (run nbdev-clean && nbdev-export and commit):" >&2
+  echo "FAILED: notebooks were not clean or compressnb/ was out of sync with nbs/ (run nbdev-clean && nbdev-export && python3 tools/readme.py, and commit):" >&2
   diff <(echo "$before") <(echo "$after") | sed -n 's/^> [0-9a-f]*  /    /p' >&2
   exit 1
 fi

@@ -113,3 +113,24 @@ def test_gptq_beats_rtn_through_the_cli(tiny_dir, tmp_path):
         m = json.loads((tmp_path/meth/"compressnb.json").read_text())["metrics"]
         res[meth] = abs(m["compressed"]["perplexity"] - m["baseline"]["perplexity"])
     assert res["gptq"] < res["rtn"], res
+
+def test_export_compressed_tensors_cli(tiny_dir, tmp_path):
+    "compress straight to compressed-tensors; eval reads it; export converts a compressnb model; bad groups fail up front."
+    r = cli("compress", "--model", tiny_dir, "--bits", 4, "--group-size", 32, "--sym", "--format", "compressed-tensors",
+            "--out", tmp_path/"ct", "--eval-chars", 3000)
+    assert r.returncode == 0, r.stderr[-3000:]
+    conf = json.loads((tmp_path/"ct"/"config.json").read_text())
+    assert conf["quantization_config"]["format"] == "pack-quantized"
+    ppl = [l for l in r.stdout.splitlines() if "RTN" in l][0].split("|")[2].strip()
+    r = cli("eval", tmp_path/"ct", "--eval-chars", 3000)
+    assert r.returncode == 0 and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])
+    assert cli("compress", "--model", tiny_dir, "--bits", 3, "--group-size", 32, "--out", tmp_path/"q", "--no-eval").returncode == 0
+    r = cli("export", tmp_path/"q", "--out", tmp_path/"q-ct")
+    assert r.returncode == 0 and (tmp_path/"q-ct"/"model.safetensors").exists(), r.stderr[-2000:]
+
+def test_export_limits_before_compute(tiny_dir, tmp_path):
+    "A group size that does not divide the layers' inputs is refused for compressed-tensors before calibration starts."
+    r = cli("compress", "--model", tiny_dir, "--method", "gptq", "--bits", 4, "--group-size", 48, "--format", "compressed-tensors",
+            "--out", tmp_path/"o", "--no-eval")
+    fails(r, "group size to divide every layer's input size")
+    assert "compressing" not in r.stderr and not (tmp_path/"o").exists()

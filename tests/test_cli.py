@@ -134,3 +134,14 @@ def test_export_limits_before_compute(tiny_dir, tmp_path):
             "--out", tmp_path/"o", "--no-eval")
     fails(r, "group size to divide every layer's input size")
     assert "compressing" not in r.stderr and not (tmp_path/"o").exists()
+
+def test_gptq_format_cli(tiny_dir, tmp_path):
+    "compress to the GPTQ checkpoint layout and evaluate it; a bit width the format cannot store fails before compute."
+    r = cli("compress", "--model", tiny_dir, "--method", "gptq", "--bits", 3, "--group-size", 32, "--format", "gptq",
+            "--out", tmp_path/"g", "--n-calib", 8, "--seqlen", 64, "--eval-chars", 3000)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert json.loads((tmp_path/"g"/"config.json").read_text())["quantization_config"]["quant_method"] == "gptq"
+    ppl = [l for l in r.stdout.splitlines() if "GPTQ(" in l][0].split("|")[2].strip()
+    r = cli("eval", tmp_path/"g", "--eval-chars", 3000)
+    assert r.returncode == 0 and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])
+    fails(cli("compress", "--model", tiny_dir, "--bits", 5, "--format", "gptq", "--out", tmp_path/"x", "--no-eval"), "2, 3, 4 or 8 bits")

@@ -16,8 +16,8 @@ from .core import *
 # %% auto #0
 __all__ = ['TINY_CONFIGS', 'METHODS', 'is_linear', 'module_device', 'in_features', 'weight_matrix', 'as_linear', 'find_linears',
            'find_blocks', 'tiny_model', 'Hessian', 'Method', 'register_method', 'BlockInputs', 'capture_block_inputs',
-           'layer_groups', 'release_memory', 'EngineResult', 'collect_stats', 'run_sequential', 'RecordHessians',
-           'hooked_hessians']
+           'layer_groups', 'release_memory', 'EngineResult', 'collect_stats', 'reuse_budget', 'run_sequential',
+           'RecordHessians', 'hooked_hessians']
 
 # %% ../nbs/04_engine.ipynb #af0b9816
 def is_linear(m:nn.Module) -> bool:
@@ -84,14 +84,21 @@ def tiny_model(arch:str="llama", seed:int=0):
 class Hessian:
     "Running `2 X^T X / n` of the inputs `X` [tokens, in] of a linear layer."
     def __init__(self, in_features:int, device=None):
-        self.xtx = torch.zeros(in_features, in_features, dtype=torch.float32, device=device)
+        self.xtx = torch.zeros(in_features, in_features, dtype=torch.float32, device=device)   # upper block triangle
         self.n = 0
+        nb = max(1, min(4, in_features // 256))             # X^T X is symmetric: compute the blocks on and above the diagonal
+        self.cuts = [in_features * i // nb for i in range(nb + 1)]
     def add_batch(self, x:torch.Tensor):
         x = x.detach().reshape(-1, x.shape[-1]).float()       # [tokens, in]
-        self.xtx.addmm_(x.T, x)
+        c = self.cuts
+        for a in range(len(c) - 1):
+            for b in range(a, len(c) - 1):
+                self.xtx[c[a]:c[a+1], c[b]:c[b+1]].addmm_(x[:, c[a]:c[a+1]].T, x[:, c[b]:c[b+1]])
         self.n += x.shape[0]
     @property
-    def H(self) -> torch.Tensor: return 2 * self.xtx / max(self.n, 1)
+    def H(self) -> torch.Tensor:
+        full = torch.triu(self.xtx) + torch.triu(self.xtx, 1).T                # mirror the upper triangle
+        return 2 * full / max(self.n, 1)
 
 # %% ../nbs/04_engine.ipynb #a7a8191c
 class Method:
@@ -200,15 +207,64 @@ def _dense_standin(layer:nn.Module, dtype) -> nn.Module:
     if layer.bias is not None: lin.bias.data = layer.bias.detach().to(dtype)
     return lin
 
-def _collect(stats, mod, inp, out, stop=False):
-    "Forward hook: feed a layer's input to its statistics; after the group's last layer, stop the block's forward."
-    stats.add_batch(inp[0])
+def _collect(stats:list, mod, args, kwargs, stop=False):
+    "Forward pre-hook: feed a layer's input to the statistics of its group; with `stop`, end the block's forward there."
+    x = args[0] if args else next(iter(kwargs.values()))
+    for st in stats: st.add_batch(x)
     if stop: raise _GroupDone
 
+def _leaves(out): return [t for t in torch.utils._pytree.tree_leaves(out) if isinstance(t, torch.Tensor)]
+
+class _Reuse:
+    """Outputs of a block's submodules kept from one pass over the block for the next, which would compute them again unchanged.
+
+    Between two passes only the layers of one group change. Every submodule that *finished* before the first of those layers
+    started read nothing they produce, so in the next pass it returns the same output: its forward is replaced by the kept
+    output. Only submodules holding a linear layer are kept (norms and activations are cheaper to redo than to store), only the
+    outermost of nested ones, and only within `budget` bytes; batches over budget are recomputed."""
+    def __init__(self, block:nn.Module, linears:dict, budget:int):
+        holds = lambda n: any(l == n or l.startswith(n + ".") for l in linears)
+        self.block, self.budget, self.size = block, budget, 0
+        self.names = [n for n, _ in block.named_modules() if n and holds(n)]
+        self.kept, self.next = {}, {}                    # batch -> {module name: [(output, tensor versions), ...]}
+
+    def run(self, run, j:int, record_until:str|None):
+        "Run batch `j` through the block with kept outputs replayed; record outputs finished before `record_until` starts."
+        mods = {n: self.block.get_submodule(n) for n in self.names}
+        kept, rec, state = self.kept.pop(j, {}), {}, {"open": record_until is not None}
+        def replay(n, orig, *a, **k):
+            while kept.get(n):
+                out, vers = kept[n].pop(0)
+                if [t._version for t in _leaves(out)] == vers: return out       # untouched since it was kept
+            return orig(*a, **k)
+        def record(n, mod, inp, out):
+            if state["open"]: rec.setdefault(n, []).append((out, [t._version for t in _leaves(out)]))
+        def close(mod, inp): state["open"] = False
+        for n in kept: mods[n].forward = partial(replay, n, mods[n].forward)
+        hooks = [m.register_forward_hook(partial(record, n)) for n, m in mods.items()]
+        if record_until is not None: hooks.append(self.block.get_submodule(record_until).register_forward_pre_hook(close))
+        try: return run(j)
+        finally:
+            for h in hooks: h.remove()
+            for n in kept: del mods[n].forward                                  # back to the class's forward
+            outer = {n: v for n, v in rec.items() if not any(n.startswith(o + ".") for o in rec)}
+            size = sum(t.numel() * t.element_size() for v in outer.values() for out, _ in v for t in _leaves(out))
+            if outer and self.size + size <= self.budget: self.next[j] = outer; self.size += size
+
+    def advance(self):
+        "The pass is over: what it recorded is what the next pass replays."
+        self.kept, self.next = self.next, {}
+        self.size = sum(t.numel() * t.element_size() for d in self.kept.values() for v in d.values() for out, _ in v
+                        for t in _leaves(out))
+
 def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_early:bool=True) -> dict:
-    "Statistics of the layers in `group` over all calibration batches (`run(j)` runs the block on batch `j`)."
+    """Statistics of the layers in `group` over all calibration batches (`run(j)` runs the block on batch `j`).
+
+    With `stop_early` the group's layers read one input tensor: it is taken as the first of them is about to run, and the
+    block's forward stops there."""
     stats = {n: method.new_stats(n, linears[n]) for n in group}
-    hooks = [linears[n].register_forward_hook(partial(_collect, stats[n], stop=stop_early and n == group[-1])) for n in group]
+    if stop_early: hooks = [linears[group[0]].register_forward_pre_hook(partial(_collect, list(stats.values()), stop=True), with_kwargs=True)]
+    else: hooks = [linears[n].register_forward_pre_hook(partial(_collect, [stats[n]]), with_kwargs=True) for n in group]
     try:
         for j in range(n_batches):
             try: run(j)
@@ -217,9 +273,15 @@ def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_ear
         for h in hooks: h.remove()
     return stats
 
+def reuse_budget(device) -> int:
+    "Default bytes for outputs kept between passes: a quarter of the memory free on `device`."
+    device = torch.device(device)
+    if device.type == "cuda": return torch.cuda.mem_get_info(device)[0] // 4
+    import psutil; return psutil.virtual_memory().available // 4
+
 @torch.no_grad()
 def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=None, batch_size:int=8,
-                   true_sequential:bool=True, keep_outputs:bool=False, progress:bool=True) -> EngineResult:
+                   true_sequential:bool=True, keep_outputs:bool=False, progress:bool=True, reuse_mib:float|None=None) -> EngineResult:
     "Compress `model` in place, block by block, with `method`; `calib` are token ids `[n, seqlen]`."
     t0 = time.time()
     prefix, blocks = find_blocks(model)
@@ -228,8 +290,9 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
     needs = method.needs_calibration
     if needs and (calib is None or len(calib) == 0):
         raise CompressnbError(f"method {method.name} needs calibration data")
+    budget = reuse_budget(device) if reuse_mib is None else int(reuse_mib * 2**20)
     res = EngineResult()
-    inputs = None
+    inputs, known = None, None                                  # known: (layer names, groups) of the last block looked at
     if needs:
         batches = list(torch.as_tensor(calib).split(batch_size))
         inputs = capture_block_inputs(model, blocks, batches, device, store)
@@ -238,10 +301,16 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
         block = blocks[i].to(device)
         linears, done = find_linears(block), {}
         run = lambda j: block(inputs.hidden[j].to(device), *_to(inputs.args[j], device), **_to(inputs.kwargs[j], device))
-        if needs and true_sequential: groups = layer_groups(block, linears, inputs.hidden[0].to(device), *_to((inputs.args[0], inputs.kwargs[0]), device))
-        else: groups = [list(linears)]
+        if not (needs and true_sequential): groups = [list(linears)]
+        elif known and known[0] == list(linears): groups = known[1]             # blocks alike: same wiring, no discovery pass
+        else:
+            groups = layer_groups(block, linears, inputs.hidden[0].to(device), *_to((inputs.args[0], inputs.kwargs[0]), device))
+            known = (list(linears), groups)
+        reuse = _Reuse(block, linears, budget)
         for group in groups:
-            stats = collect_stats(method, linears, group, run, len(inputs.hidden), stop_early=true_sequential) if needs else {}
+            passes = partial(reuse.run, run, record_until=group[0])
+            stats = collect_stats(method, linears, group, passes, len(inputs.hidden), stop_early=true_sequential) if needs else {}
+            reuse.advance()
             for n in group:
                 bar.set_postfix_str(f"{i}.{n}", refresh=False)
                 new = method.compress_layer(f"{prefix}.{i}.{n}", linears[n], stats.pop(n, None))
@@ -250,7 +319,8 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
                 # later passes over this block run the layer as a dense copy of its dequantized weight
                 _set_submodule(block, n, _dense_standin(done[n], weight_matrix(linears[n]).dtype) if needs else done[n])
         if needs:                                   # each batch's outputs replace its inputs: one copy of the activations
-            for j in range(len(inputs.hidden)): inputs.hidden[j] = _block_output(run(j)).to(store)
+            for j in range(len(inputs.hidden)): inputs.hidden[j] = _block_output(reuse.run(run, j, None)).to(store)
+        del reuse
         for n, new in done.items(): _set_submodule(block, n, new)
         blocks[i] = block.to(store)
         release_memory()

@@ -95,8 +95,8 @@ def _gptq(W, H, cfg, act_order, static_groups, damp, block_size):
 # %% ../nbs/10_gptq.ipynb #51a0325a
 def output_error(W, What, H) -> float:
     "Relative output error `tr(D H D^T) / tr(W H W^T)` with `D = W - What`."
-    D = (W - What).float()
-    return (torch.trace(D @ H @ D.T) / torch.trace(W.float() @ H @ W.float().T)).item()
+    D, W = (W - What).float(), W.float()
+    return ((D @ H * D).sum() / (W @ H * W).sum()).item()          # tr(A H A^T) = sum((A H) * A), without the [out, out] product
 
 def result_weight(r:GPTQResult) -> torch.Tensor:
     "The quantized weight `[out, in]` of a `GPTQResult`."

@@ -105,6 +105,7 @@ class Method:
     "Base class of compression methods run by the engine."
     name = "identity"
     needs_calibration = True
+    stats_from_input = True      # statistics depend on the layer's input only: layers reading one tensor share them
     def new_stats(self, name:str, layer:nn.Module): return Hessian(in_features(layer), module_device(layer))
     def compress_layer(self, name:str, layer:nn.Module, stats) -> nn.Module | None: return None
     def describe(self) -> dict: return {"method": self.name}
@@ -159,10 +160,13 @@ def capture_block_inputs(model, blocks, batches, device, store="cpu") -> BlockIn
 
 # %% ../nbs/04_engine.ipynb #2bf6ba1e
 @torch.no_grad()
-def layer_groups(block, linears:dict, hidden, args, kwargs) -> list:
-    "Groups of linear-layer names that read the same input tensor, in execution order."
-    seen = []                                                 # (name, input tensor), kept alive so ids stay unique
-    hooks = [m.register_forward_hook(lambda mod, inp, out, n=n: seen.append((n, inp[0]))) for n, m in linears.items()]
+def _discover(block, linears:dict, hidden, args, kwargs):
+    "One forward pass: the groups of `layer_groups`, and the submodules whose output is a linear layer's output (`_Reuse`)."
+    seen, outs, calls = [], {}, {}                             # (name, input tensor), kept alive so ids stay unique
+    def on_linear(n, mod, inp, out): seen.append((n, inp[0]))
+    def on_module(n, mod, inp, out): outs[n] = out; calls[n] = calls.get(n, 0) + 1
+    hooks = [m.register_forward_hook(partial(on_linear, n)) for n, m in linears.items()]
+    hooks += [m.register_forward_hook(partial(on_module, n)) for n, m in block.named_modules() if n]
     try: block(hidden, *args, **kwargs)
     finally:
         for h in hooks: h.remove()
@@ -175,7 +179,20 @@ def layer_groups(block, linears:dict, hidden, args, kwargs) -> list:
         else: groups.append(([n], x))
     groups = [g[0] for g in groups]
     unused = [n for n in linears if n not in done]            # never called in forward: compress last, without data
-    return groups + ([unused] if unused else [])
+    tails = {}
+    for n in sorted(outs, key=lambda n: n.count(".")):      # outermost first
+        out = outs[n]
+        if n in linears or calls[n] != 1 or any(n.startswith(m + ".") for m in tails): continue
+        if isinstance(out, torch.Tensor): first, size = out, 0
+        elif isinstance(out, tuple) and out and all(o is None for o in out[1:]): first, size = out[0], len(out)
+        else: continue
+        for l in linears:
+            if l.startswith(n + ".") and calls.get(l) == 1 and outs.get(l) is first: tails[n] = (l, size)
+    return groups + ([unused] if unused else []), tails
+
+def layer_groups(block, linears:dict, hidden, args, kwargs) -> list:
+    "Groups of linear-layer names that read the same input tensor, in execution order."
+    return _discover(block, linears, hidden, args, kwargs)[0]
 
 # %% ../nbs/04_engine.ipynb #39239d2b
 def release_memory():
@@ -216,54 +233,75 @@ def _collect(stats:list, mod, args, kwargs, stop=False):
 def _leaves(out): return [t for t in torch.utils._pytree.tree_leaves(out) if isinstance(t, torch.Tensor)]
 
 class _Reuse:
-    """Outputs of a block's submodules kept from one pass over the block for the next, which would compute them again unchanged.
+    """Work a true-sequential pass over a block can take from the pass before it.
 
-    Between two passes only the layers of one group change. Every submodule that *finished* before the first of those layers
-    started read nothing they produce, so in the next pass it returns the same output: its forward is replaced by the kept
-    output. Only submodules holding a linear layer are kept (norms and activations are cheaper to redo than to store), only the
-    outermost of nested ones, and only within `budget` bytes; batches over budget are recomputed."""
-    def __init__(self, block:nn.Module, linears:dict, budget:int):
+    Between two passes only the layers of one group change. (1) Every submodule that *finished* before the first of those
+    layers started read nothing they produce, so in the next pass it returns the same output: its forward is replaced by the
+    kept output. (2) A submodule whose output *is* the output of one of those layers (`tails`, e.g. self-attention returning
+    `o_proj`'s output) is replaced by that layer, compressed now, applied to the input the layer read in the pass before: the
+    attention itself is not computed again. Only submodules holding a linear layer are kept (norms and activations are cheaper
+    to redo than to store), only the outermost of nested ones, and only within `budget` bytes; batches over budget are
+    recomputed."""
+    def __init__(self, block:nn.Module, linears:dict, budget:int, tails:dict|None=None):
         holds = lambda n: any(l == n or l.startswith(n + ".") for l in linears)
         self.block, self.budget, self.size = block, budget, 0
         self.names = [n for n, _ in block.named_modules() if n and holds(n)]
+        self.tails = tails or {}                         # module name -> (linear name, tuple length or 0 for a bare tensor)
         self.kept, self.next = {}, {}                    # batch -> {module name: [(output, tensor versions), ...]}
+        self.x, self.x_next = {}, {}                     # batch -> input of the group's layers (for the tails)
 
-    def run(self, run, j:int, record_until:str|None):
-        "Run batch `j` through the block with kept outputs replayed; record outputs finished before `record_until` starts."
+    def run(self, run, j:int, group:list|None):
+        "Run batch `j` through the block, taking what it can from the last pass; keep what the next pass can take."
         mods = {n: self.block.get_submodule(n) for n in self.names}
-        kept, rec, state = self.kept.pop(j, {}), {}, {"open": record_until is not None}
+        kept, rec, state = self.kept.pop(j, {}), {}, {"open": group is not None}
+        x_prev = self.x.pop(j, None)
+        # tails whose layer was compressed since the last pass, and those whose layer is in the group being measured now
+        redo = {m: t for m, t in self.tails.items() if x_prev is not None and t[0] in x_prev[0]}
+        later = [m for m, t in self.tails.items() if group and t[0] in group]
         def replay(n, orig, *a, **k):
             while kept.get(n):
                 out, vers = kept[n].pop(0)
                 if [t._version for t in _leaves(out)] == vers: return out       # untouched since it was kept
             return orig(*a, **k)
+        def tail(n, *a, **k):
+            y = self.block.get_submodule(redo[n][0])(x_prev[1])
+            return y if redo[n][1] == 0 else (y,) + (None,) * (redo[n][1] - 1)
         def record(n, mod, inp, out):
-            if state["open"]: rec.setdefault(n, []).append((out, [t._version for t in _leaves(out)]))
-        def close(mod, inp): state["open"] = False
+            if state["open"] and not any(n.startswith(m + ".") for m in later):
+                rec.setdefault(n, []).append((out, [t._version for t in _leaves(out)]))
+        def close(mod, args, kwargs):
+            state["open"] = False
+            if later: state["x"] = (set(group), args[0] if args else next(iter(kwargs.values())))
         for n in kept: mods[n].forward = partial(replay, n, mods[n].forward)
+        for n in redo: mods[n].forward = partial(tail, n)
         hooks = [m.register_forward_hook(partial(record, n)) for n, m in mods.items()]
-        if record_until is not None: hooks.append(self.block.get_submodule(record_until).register_forward_pre_hook(close))
+        if group is not None: hooks.append(self.block.get_submodule(group[0]).register_forward_pre_hook(close, with_kwargs=True, prepend=True))  # before the statistics' stop
         try: return run(j)
         finally:
             for h in hooks: h.remove()
-            for n in kept: del mods[n].forward                                  # back to the class's forward
+            for n in set(kept) | set(redo): del mods[n].forward                  # back to the class's forward
             outer = {n: v for n, v in rec.items() if not any(n.startswith(o + ".") for o in rec)}
             size = sum(t.numel() * t.element_size() for v in outer.values() for out, _ in v for t in _leaves(out))
             if outer and self.size + size <= self.budget: self.next[j] = outer; self.size += size
+            if "x" in state and self.size + state["x"][1].numel() * state["x"][1].element_size() <= self.budget:
+                self.x_next[j] = state["x"]; self.size += state["x"][1].numel() * state["x"][1].element_size()
 
     def advance(self):
-        "The pass is over: what it recorded is what the next pass replays."
-        self.kept, self.next = self.next, {}
-        self.size = sum(t.numel() * t.element_size() for d in self.kept.values() for v in d.values() for out, _ in v
-                        for t in _leaves(out))
+        "The pass is over: what it recorded is what the next pass takes."
+        self.kept, self.next, self.x, self.x_next = self.next, {}, self.x_next, {}
+        self.size = (sum(t.numel() * t.element_size() for d in self.kept.values() for v in d.values() for out, _ in v
+                         for t in _leaves(out)) + sum(x.numel() * x.element_size() for _, x in self.x.values()))
 
 def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_early:bool=True) -> dict:
     """Statistics of the layers in `group` over all calibration batches (`run(j)` runs the block on batch `j`).
 
     With `stop_early` the group's layers read one input tensor: it is taken as the first of them is about to run, and the
-    block's forward stops there."""
-    stats = {n: method.new_stats(n, linears[n]) for n in group}
-    if stop_early: hooks = [linears[group[0]].register_forward_pre_hook(partial(_collect, list(stats.values()), stop=True), with_kwargs=True)]
+    block's forward stops there; if the method's statistics depend on the input alone, the layers share one."""
+    if stop_early and method.stats_from_input:               # one input, one statistic: shared by the group's layers
+        one = method.new_stats(group[0], linears[group[0]])
+        stats = {n: one for n in group}
+    else: stats = {n: method.new_stats(n, linears[n]) for n in group}
+    if stop_early: hooks = [linears[group[0]].register_forward_pre_hook(partial(_collect, list(dict.fromkeys(stats.values())), stop=True), with_kwargs=True)]
     else: hooks = [linears[n].register_forward_pre_hook(partial(_collect, [stats[n]]), with_kwargs=True) for n in group]
     try:
         for j in range(n_batches):
@@ -301,14 +339,14 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
         block = blocks[i].to(device)
         linears, done = find_linears(block), {}
         run = lambda j: block(inputs.hidden[j].to(device), *_to(inputs.args[j], device), **_to(inputs.kwargs[j], device))
-        if not (needs and true_sequential): groups = [list(linears)]
-        elif known and known[0] == list(linears): groups = known[1]             # blocks alike: same wiring, no discovery pass
+        if not (needs and true_sequential): groups, tails = [list(linears)], {}
+        elif known and known[0] == list(linears): groups, tails = known[1:]     # blocks alike: same wiring, no discovery pass
         else:
-            groups = layer_groups(block, linears, inputs.hidden[0].to(device), *_to((inputs.args[0], inputs.kwargs[0]), device))
-            known = (list(linears), groups)
-        reuse = _Reuse(block, linears, budget)
+            groups, tails = _discover(block, linears, inputs.hidden[0].to(device), *_to((inputs.args[0], inputs.kwargs[0]), device))
+            known = (list(linears), groups, tails)
+        reuse = _Reuse(block, linears, budget, tails)
         for group in groups:
-            passes = partial(reuse.run, run, record_until=group[0])
+            passes = partial(reuse.run, run, group=group)
             stats = collect_stats(method, linears, group, passes, len(inputs.hidden), stop_early=true_sequential) if needs else {}
             reuse.advance()
             for n in group:

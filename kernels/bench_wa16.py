@@ -1,0 +1,114 @@
+"""W4A16 / W8A16 kernels against bf16 `F.linear` on the GPU, measured side by side in one run.
+
+    python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
+    python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
+    python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit
+
+Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
+the copies together exceed four times the L2 cache, so no call finds its weight in L2); the graph's replay is timed with
+`triton.testing.do_bench` (median) and divided by R. Bytes moved: the weight (codes + scales) + input + output, once each.
+The floor is those bytes over the device-to-device copy bandwidth measured at the start of the same run.
+"""
+import argparse, itertools, math, sys, time
+import torch, torch.nn.functional as F
+import triton
+sys.path.insert(0, ".")
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config
+
+SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 1024, 4096]
+
+def copy_bandwidth() -> float:
+    "Bytes/s of a large device-to-device copy, counting bytes read plus bytes written."
+    a = torch.empty(2**30, dtype=torch.uint8, device="cuda"); b = torch.empty_like(a)
+    t = triton.testing.do_bench(lambda: b.copy_(a), warmup=50, rep=300, return_mode="median") / 1e3
+    return 2 * a.numel() / t
+
+def graph_time(fn, n_inputs:int) -> float:
+    "Seconds per call of `fn(i)`, i over n_inputs rotated weight copies, inside one CUDA graph, median of replays."
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for i in range(n_inputs): fn(i)                                   # warm up: compile, allocate
+    torch.cuda.current_stream().wait_stream(s)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for i in range(n_inputs): fn(i)
+    return triton.testing.do_bench(g.replay, warmup=10, rep=100, return_mode="median") / 1e3 / n_inputs
+
+def copies(nbytes:int) -> int:
+    l2 = getattr(torch.cuda.get_device_properties(0), "L2_cache_size", 50 * 2**20)
+    return max(2, min(64, math.ceil(4 * l2 / nbytes)))
+
+def random_weight(K, N, bits=4, group=128, n_major=True):
+    codes = torch.randint(0, 2**bits, (N, K), dtype=torch.uint8, device="cuda")
+    scales = (torch.rand(N, K // group, device="cuda") * 0.02 + 0.001).half()
+    return pack_wa16(codes, scales, None, bits, group, n_major=n_major)
+
+def check():
+    torch.manual_seed(0)
+    worst = 0.0
+    for (K, N), M, bits, n_major in itertools.product([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 3, 16, 50, 300],
+                                                      [4, 8], [True, False]):
+        w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major)
+        for dtype in (torch.bfloat16, torch.float16):
+            x = torch.randn(M, K, device="cuda", dtype=dtype)
+            out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
+            y = wa16_matmul(x, w, out=out)
+            ref = wa16_reference(x.double(), w)
+            assert not torch.isnan(y).any(), ("unwritten output", K, N, M, bits)
+            err = ((y.double() - ref).norm() / ref.norm()).item()
+            assert err < 1e-2, (K, N, M, bits, n_major, dtype, err)
+            worst = max(worst, err)
+    print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: all checks pass, largest relative error {worst:.1e}")
+
+def sweep(Ms=(1, 4, 16, 64), group=128):
+    sms = torch.cuda.get_device_properties(0).multi_processor_count
+    for (K, N), M in itertools.product(SHAPES, Ms):
+        w = random_weight(K, N)
+        R = copies(w.nbytes)
+        ws = [random_weight(K, N) for _ in range(R)]
+        x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
+        res = []
+        BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
+        for BM, BN, BK, split, warps, stages in itertools.product(BMs, [32, 64, 128], [64, 128], [1, 2, 4, 8], [4], [4]):
+            cfg = WA16Config(BM, BN, BK, split, warps, stages)
+            try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)
+            except Exception as e: continue
+            res.append((t, cfg))
+        res.sort(key=lambda r: r[0])
+        t_h = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
+        best = res[0]
+        print(f"K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | heuristic {t_h*1e6:7.1f} us ({t_bf16/t_h:4.2f}x) "
+              f"{wa16_config(M, N, K, group, sms)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
+
+def table(bits=4, group=128):
+    bw = copy_bandwidth()
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; copy bandwidth "
+          f"{bw/1e12:.2f} TB/s (read + write); W{bits}A16 groups of {group}, symmetric, bf16 activations")
+    print("| K | N | M | bf16 F.linear (us) | ours (us) | speed-up | ours GB/s | fraction of floor |")
+    print("|---|---|---|---|---|---|---|---|")
+    for K, N in SHAPES:
+        w0 = random_weight(K, N, bits, group)
+        R = copies(w0.nbytes); ws = [w0] + [random_weight(K, N, bits, group) for _ in range(R - 1)]
+        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        for M in BATCHES:
+            x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+            t_ref = graph_time(lambda i: F.linear(x, W[i]), len(W))
+            t = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
+            nbytes = w0.nbytes + 2 * M * K + 2 * M * N
+            print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {t_ref/t:.2f}x | {nbytes/t/1e9:.0f} | {nbytes/bw/t:.2f} |",
+                  flush=True)
+        del ws, W; torch.cuda.empty_cache()
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--bits", type=int, default=4)
+    a = ap.parse_args()
+    if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
+    if a.check: check()
+    elif a.sweep: sweep()
+    else: table(a.bits)

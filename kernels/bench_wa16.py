@@ -62,7 +62,7 @@ def check():
             worst = max(worst, err)
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: all checks pass, largest relative error {worst:.1e}")
 
-def sweep(Ms=(1, 4, 16, 64), group=128):
+def sweep(Ms=(1, 16), group=128):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(SHAPES, Ms):
         w = random_weight(K, N)
@@ -72,9 +72,15 @@ def sweep(Ms=(1, 4, 16, 64), group=128):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
-        BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
-        for BM, BN, BK, split, warps, stages in itertools.product(BMs, [32, 64, 128], [64, 128], [1, 2, 4, 8], [4], [4]):
-            cfg = WA16Config(BM, BN, BK, split, warps, stages)
+        if M <= 4:
+            BM = 1 if M == 1 else (2 if M == 2 else 4)
+            cands = [WA16Config(BM, BN, 128, split, warps, 3, gemv=True, loop=loop) for BN, split, warps, loop
+                     in itertools.product([32, 64], [4, 8], [4, 8], [True, False])]
+        else:
+            BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
+            cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=loop) for BM, BN, split, loop
+                     in itertools.product(BMs, [64, 128], [2, 4, 8], [True, False])]
+        for cfg in cands:
             try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)
             except Exception as e: continue
             res.append((t, cfg))

@@ -97,7 +97,7 @@ def _w8a8_kernel(a_ptr, b_ptr, sa_ptr, sb_ptr, bias_ptr, c_ptr, M, N, K, stride_
             a = tl.load(a_ptrs, mask=(rm[:, None] < M) & (rk[None, :] + k0 < K), other=0.0)
             b = tl.load(b_ptrs, mask=(rn[None, :] < N) & (rk[:, None] + k0 < K), other=0.0)
         if UPCAST: acc += tl.dot(a.to(tl.float32), b.to(tl.float32)).to(acc.dtype)   # interpreter: exact in float64 sums
-        else: acc = tl.dot(a, b, acc)
+        else: acc = tl.dot(a, b, acc, out_dtype=tl.int32 if IS_INT else tl.float32)
         a_ptrs += BK
         b_ptrs += BK
     sa = tl.load(sa_ptr + rm, mask=rm < M, other=0.0)

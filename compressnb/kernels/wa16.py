@@ -8,6 +8,7 @@ Docs: https://compressnb.github.io/compressnb/kernels.wa16.html.md"""
 from __future__ import annotations
 import os
 from dataclasses import dataclass
+from functools import partial
 import torch, torch.nn.functional as F
 import triton, triton.language as tl
 from ..core import *
@@ -71,9 +72,18 @@ def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
 
 # %% ../../nbs/20_kernels.wa16.ipynb #1e61bba7
 @triton.jit
+def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
+    "Codes as the dot's 16-bit operand: base + q by the mantissa trick (base 1024 in fp16, 128 in bf16), or q itself."
+    if FP16: return (q | 0x6400).to(tl.int16).to(tl.float16, bitcast=True)          # 1024 + q (q < 1024: 4 and 8 bits)
+    elif BITS == 4: return (q | 0x4300).to(tl.int16).to(tl.bfloat16, bitcast=True)   # 128 + q
+    elif UPCAST: return q.to(tl.float32)
+    else: return q.to(tl.bfloat16)                         # bf16 has too few mantissa bits for 128 + q with q < 256
+
+@triton.jit
 def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, tiles_per_split,
                  BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
-                 PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr):
+                 PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr,
+                 LOOP: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BM + tl.arange(0, BM)                                  # [BM] output rows
@@ -85,24 +95,29 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
     shifts = tl.arange(0, P) * BITS                                     # [P]
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
-        rk = t * BK + tl.arange(0, BK)                                  # [BK]
-        x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
         rw = t * (BK // P) + tl.arange(0, BK // P)                      # [BK/P] word rows
         w = tl.load(qw_ptr + rw[:, None] * stride_qk + rn[None, :] * stride_qn, mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
-        q = (w[:, None, :] >> shifts[None, :, None]) & ((1 << BITS) - 1)   # [BK/P, P, BN]
-        q = tl.reshape(q, (BK, BN))                                     # code k = word*P + i
-        if FP16:
-            wv = (q | 0x6400).to(tl.int16).to(tl.float16, bitcast=True)         # 1024 + q (q < 1024: 4 and 8 bits)
-            base = 1024.0
-        elif BITS == 4:
-            wv = (q | 0x4300).to(tl.int16).to(tl.bfloat16, bitcast=True)        # 128 + q
-            base = 128.0
-        else:                                                               # bf16 has too few mantissa bits for 128 + q, q < 256
-            wv = q.to(tl.float32) if UPCAST else q.to(tl.bfloat16)
-            base = 0.0
-        if UPCAST: part = tl.dot(x.to(tl.float32), wv.to(tl.float32))   # interpreter only: its bf16 dot is wrong (triton#11584)
-        else: part = tl.dot(x, wv)                                      # [BM, BN]: sum_k x (base + q)
-        xs = tl.sum(x.to(tl.float32), axis=1)                           # [BM]:     sum_k x
+        if LOOP:                                                        # code i of every word: inputs k = word*P + i
+            part = tl.zeros((BM, BN), dtype=tl.float32)
+            xs = tl.zeros((BM,), dtype=tl.float32)
+            for i in tl.static_range(P):
+                rk = rw * P + i                                         # [BK/P]
+                x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
+                wv = _operand((w >> (i * BITS)) & ((1 << BITS) - 1), BITS, FP16, UPCAST)        # [BK/P, BN]
+                if UPCAST: part += tl.dot(x.to(tl.float32), wv.to(tl.float32))
+                else: part += tl.dot(x, wv)
+                xs += tl.sum(x.to(tl.float32), axis=1)
+        else:                                                           # all codes at once, reshaped to [BK, BN]
+            rk = t * BK + tl.arange(0, BK)                              # [BK]
+            x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
+            q = (w[:, None, :] >> shifts[None, :, None]) & ((1 << BITS) - 1)   # [BK/P, P, BN]
+            wv = _operand(tl.reshape(q, (BK, BN)), BITS, FP16, UPCAST)         # code k = word*P + i
+            if UPCAST: part = tl.dot(x.to(tl.float32), wv.to(tl.float32))   # interpreter only: its bf16 dot is wrong (triton#11584)
+            else: part = tl.dot(x, wv)                                  # [BM, BN]: sum_k x (base + q)
+            xs = tl.sum(x.to(tl.float32), axis=1)                       # [BM]:     sum_k x
+        if FP16: base = 1024.0
+        elif BITS == 4: base = 128.0
+        else: base = 0.0
         g = (t * BK) // GROUP
         s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
         if HAS_Z: zb = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32) + base
@@ -125,6 +140,58 @@ def _split_sum_kernel(p_ptr, b_ptr, out_ptr, M, N, stride_om, SPLIT: tl.constexp
     if HAS_BIAS: acc += tl.load(b_ptr + offs % N, mask=mask, other=0.0).to(tl.float32)
     tl.store(out_ptr + (offs // N) * stride_om + offs % N, acc.to(out_ptr.dtype.element_ty), mask=mask)
 
+# %% ../../nbs/20_kernels.wa16.ipynb #835b81ef
+@triton.jit
+def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
+                      tiles_per_split, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr,
+                      PARTIAL: tl.constexpr, MAGIC: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
+                      LOOP: tl.constexpr):
+    P: tl.constexpr = 32 // BITS
+    KWT: tl.constexpr = BK // P                                         # words per row of a slice
+    pid_n, pid_k = tl.program_id(0), tl.program_id(1)
+    rn = pid_n * BN + tl.arange(0, BN)                                  # [BN]
+    rm = tl.arange(0, BM)                                               # [BM]
+    KW = (K + P - 1) // P
+    k_tiles = (K + BK - 1) // BK
+    t0 = pid_k * tiles_per_split
+    t1 = tl.minimum(t0 + tiles_per_split, k_tiles)
+    shifts = tl.arange(0, P) * BITS                                     # [P]
+    acc = tl.zeros((BM, BN), dtype=tl.float32)
+    for t in range(t0, t1):
+        rw = t * KWT + tl.arange(0, KWT)                                # [KWT]
+        w = tl.load(qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk,
+                    mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)                   # [BN, KWT] int32
+        g = (t * BK) // GROUP
+        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)             # [BN]
+        if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
+        else: z = tl.zeros((BN,), dtype=tl.float32) + (1 << (BITS - 1))
+        if LOOP:                                                        # code i of every word: inputs k = word*P + i
+            t_acc = tl.zeros((BM, BN, KWT), dtype=tl.float32)
+            for i in tl.static_range(P):
+                q = (w >> (i * BITS)) & ((1 << BITS) - 1)                                   # [BN, KWT]
+                if MAGIC: v = (q | 0x4B000000).to(tl.float32, bitcast=True) - (8388608.0 + z)[:, None]   # q - z, exact
+                else: v = q.to(tl.float32) - z[:, None]
+                rk = rw * P + i                                                             # [KWT]
+                x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K),
+                            other=0.0).to(tl.float32)                                       # [BM, KWT]
+                t_acc += v[None, :, :] * x[:, None, :]
+            part = tl.sum(t_acc, axis=2)                                                    # [BM, BN]
+        else:
+            q = (w[:, :, None] >> shifts[None, None, :]) & ((1 << BITS) - 1)                # [BN, KWT, P]
+            if MAGIC: v = (q | 0x4B000000).to(tl.float32, bitcast=True) - (8388608.0 + z)[:, None, None]   # q - z, exact
+            else: v = q.to(tl.float32) - z[:, None, None]
+            rk = rw[:, None] * P + tl.arange(0, P)[None, :]                                 # [KWT, P]
+            x = tl.load(x_ptr + rm[:, None, None] * stride_xm + rk[None, :, :],
+                        mask=(rm[:, None, None] < M) & (rk[None, :, :] < K), other=0.0).to(tl.float32)   # [BM, KWT, P]
+            part = tl.sum(tl.sum(v[None, :, :, :] * x[:, None, :, :], axis=3), axis=2)      # [BM, BN]
+        acc += part * s[None, :]
+    mask = (rm[:, None] < M) & (rn[None, :] < N)
+    if PARTIAL:
+        tl.store(out_ptr + pid_k * M * N + rm[:, None] * N + rn[None, :], acc, mask=mask)
+    else:
+        if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[None, :]
+        tl.store(out_ptr + rm[:, None] * stride_om + rn[None, :], acc.to(out_ptr.dtype.element_ty), mask=mask)
+
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
 _SMS = 132                                              # multiprocessors of an H100; read off the device when there is one
@@ -143,11 +210,19 @@ def _bk_for(group:int, K:int, want:int) -> int:
 @dataclass
 class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
+    gemv: bool = False; magic: bool = True          # gemv: the kernel without tensor cores (BM = rows, at most 4)
+    loop: bool = False                              # unpack code i of all words at a time instead of reshaping
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    if M <= 16: BM, BN, bk, warps, stages = 16, 64, 256, 4, 4
-    elif M <= 64: BM, BN, bk, warps, stages = (32 if M <= 32 else 64), 64, 128, 4, 4
+    if M == 1:                                      # the GEMV kernel only for one row: with more it lost to the tensor cores
+        BK = _bk_for(group, K, 128)
+        if not BK: return None
+        tiles, k_tiles, split = -(-N // 32), -(-K // BK), 1
+        while tiles * split < 4 * sms and split * 2 <= min(8, k_tiles): split *= 2
+        return WA16Config(1, 32, BK, split, 8, 3, gemv=True)
+    if M <= 16: BM, BN, bk, warps, stages = 16, 128, 128, 4, 4
+    elif M <= 64: BM, BN, bk, warps, stages = (32 if M <= 32 else 64), 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
     BK = _bk_for(group, K, bk)
     if not BK: return None
@@ -156,6 +231,10 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
     split = 1
     while tiles * split < 4 * sms and split * 2 <= min(8, k_tiles): split *= 2
     return WA16Config(BM, BN, BK, split, warps, stages)
+
+def _launch(kernel, grid, *args, **kw):
+    "`kernel` is a jitted function with some constexprs bound by `partial`."
+    return kernel.func[grid](*args, **kernel.keywords, **kw)
 
 def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA16Config|None=None) -> torch.Tensor:
     "`x` `[..., K]` (fp16/bf16) times the packed weight: `[..., N]`, through the Triton kernel."
@@ -168,6 +247,8 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     M = x2.shape[0]
     cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device))
     if cfg is None: raise CompressnbError(f"group size {w.group} has no power-of-two divisor >= 16: no W{w.bits}A16 tile fits")
+    if cfg.loop and not cfg.gemv and cfg.BK * w.bits < 16 * 32:
+        raise CompressnbError(f"the unpacking loop needs BK >= {16 * 32 // w.bits} at {w.bits} bits (16 words per slice)")
     if (w.group < w.K and w.group % cfg.BK) or cfg.BK < 16 or cfg.BK % (32 // w.bits):
         raise CompressnbError(f"tile BK={cfg.BK} must be >= 16, hold whole words and divide the group size {w.group}")
     if out is None: out = torch.empty(M, w.N, dtype=x.dtype, device=x.device)
@@ -177,16 +258,20 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     tps = -(-k_tiles // cfg.split)
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
+    if cfg.gemv:
+        if M > cfg.BM: raise CompressnbError(f"the GEMV kernel takes at most BM={cfg.BM} rows, got {M}")
+        kernel, grid = partial(_wa16_gemv_kernel, MAGIC=cfg.magic, LOOP=cfg.loop), (grid[1], split)
+    else: kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, num_stages=cfg.num_stages)
     z = w.zeros if w.zeros is not None else w.scales
     b = w.bias if w.bias is not None else w.scales
-    common = dict(UPCAST=INTERPRET, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, FP16=x.dtype == torch.float16,
-                  BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+    common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps)
+    if not cfg.gemv: common["FP16"] = x.dtype == torch.float16
     if split == 1:
-        _wa16_kernel[grid](x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *w.qw.stride(), tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *w.qw.stride(), tps,
                            HAS_BIAS=w.bias is not None, PARTIAL=False, **common)
     else:
         part = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device)
-        _wa16_kernel[grid](x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *w.qw.stride(), tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *w.qw.stride(), tps,
                            HAS_BIAS=False, PARTIAL=True, **common)
         BLOCK = 1024
         _split_sum_kernel[(-(-M * w.N // BLOCK),)](part, b, out, M, w.N, out.stride(0), SPLIT=split,

@@ -74,11 +74,11 @@ def sweep(Ms=(1, 16), group=128):
         res = []
         if M <= 4:
             BM = 1 if M == 1 else (2 if M == 2 else 4)
-            cands = [WA16Config(BM, BN, 128, split, warps, 3, gemv=True, loop=loop) for BN, split, warps, loop
-                     in itertools.product([32, 64], [4, 8], [4, 8], [True, False])]
+            cands = [WA16Config(BM, BN, 128, split, warps, 3, gemv=True, loop=True, xperm=xperm) for BN, split, warps, xperm
+                     in itertools.product([32, 64, 128], [4, 8], [4, 8], [True, False])]
         else:
             BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
-            cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=loop) for BM, BN, split, loop
+            cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm
                      in itertools.product(BMs, [64, 128], [2, 4, 8], [True, False])]
         for cfg in cands:
             try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)

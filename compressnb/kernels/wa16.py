@@ -83,7 +83,7 @@ def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
 def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, tiles_per_split,
                  BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                  PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr,
-                 LOOP: tl.constexpr):
+                 LOOP: tl.constexpr, XPERM: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BM + tl.arange(0, BM)                                  # [BM] output rows
@@ -102,7 +102,8 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
             xs = tl.zeros((BM,), dtype=tl.float32)
             for i in tl.static_range(P):
                 rk = rw * P + i                                         # [BK/P]
-                x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
+                if XPERM: x = tl.load(x_ptr + rm[:, None] * stride_xm + i * KW + rw[None, :], mask=(rm[:, None] < M) & (rw[None, :] < KW), other=0.0)
+                else: x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
                 wv = _operand((w >> (i * BITS)) & ((1 << BITS) - 1), BITS, FP16, UPCAST)        # [BK/P, BN]
                 if UPCAST: part += tl.dot(x.to(tl.float32), wv.to(tl.float32))
                 else: part += tl.dot(x, wv)
@@ -145,7 +146,7 @@ def _split_sum_kernel(p_ptr, b_ptr, out_ptr, M, N, stride_om, SPLIT: tl.constexp
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                       tiles_per_split, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr,
                       PARTIAL: tl.constexpr, MAGIC: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
-                      LOOP: tl.constexpr):
+                      LOOP: tl.constexpr, XPERM: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                         # words per row of a slice
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
@@ -172,8 +173,10 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stri
                 if MAGIC: v = (q | 0x4B000000).to(tl.float32, bitcast=True) - (8388608.0 + z)[:, None]   # q - z, exact
                 else: v = q.to(tl.float32) - z[:, None]
                 rk = rw * P + i                                                             # [KWT]
-                x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K),
-                            other=0.0).to(tl.float32)                                       # [BM, KWT]
+                if XPERM: x = tl.load(x_ptr + rm[:, None] * stride_xm + i * KW + rw[None, :], mask=(rm[:, None] < M) & (rw[None, :] < KW),
+                                      other=0.0).to(tl.float32)                             # [BM, KWT], contiguous
+                else: x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K),
+                                  other=0.0).to(tl.float32)                                 # [BM, KWT]
                 t_acc += v[None, :, :] * x[:, None, :]
             part = tl.sum(t_acc, axis=2)                                                    # [BM, BN]
         else:
@@ -212,6 +215,7 @@ class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
     gemv: bool = False; magic: bool = True          # gemv: the kernel without tensor cores (BM = rows, at most 4)
     loop: bool = False                              # unpack code i of all words at a time instead of reshaping
+    xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
@@ -258,10 +262,14 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     tps = -(-k_tiles // cfg.split)
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
+    xperm = cfg.loop and cfg.xperm
     if cfg.gemv:
         if M > cfg.BM: raise CompressnbError(f"the GEMV kernel takes at most BM={cfg.BM} rows, got {M}")
-        kernel, grid = partial(_wa16_gemv_kernel, MAGIC=cfg.magic, LOOP=cfg.loop), (grid[1], split)
-    else: kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, num_stages=cfg.num_stages)
+        kernel, grid = partial(_wa16_gemv_kernel, MAGIC=cfg.magic, LOOP=cfg.loop, XPERM=xperm), (grid[1], split)
+    else: kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
+    if xperm:                                                           # x[m, k] at [m, k % P, k // P]
+        P, KW = 32 // w.bits, -(-w.K // (32 // w.bits))
+        x2 = F.pad(x2, (0, KW * P - w.K)).view(M, KW, P).transpose(1, 2).contiguous()   # [M, P, KW]
     z = w.zeros if w.zeros is not None else w.scales
     b = w.bias if w.bias is not None else w.scales
     common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps)

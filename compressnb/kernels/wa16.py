@@ -224,17 +224,17 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
         if not BK: return None
         k_tiles = -(-K // BK)
         return WA16Config(1, 64, BK, min(8, k_tiles), 4, 3, gemv=True, loop=True)
-    if M <= 16: BM, BN, bk, warps, stages = 16, 128, 128, 4, 4
-    elif M <= 64: BM, BN, bk, warps, stages = (32 if M <= 32 else 64), 128, 128, 4, 4
+    if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
+    elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
     BK = _bk_for(group, K, bk)
     if not BK: return None
-    loop = M <= 64 and BK >= 128                      # the unpacking loop was faster up to 64 rows (needs 16 words a slice)
+    loop = M <= 16 and BK >= 128                      # the unpacking loop was faster up to 16 rows (needs 16 words a slice)
     tiles = -(-M // BM) * -(-N // BN)
     k_tiles = -(-K // BK)
     split = 1
     while tiles * split < 4 * sms and split * 2 <= min(8, k_tiles): split *= 2
-    return WA16Config(BM, BN, BK, split, warps, stages, loop=loop)
+    return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."

@@ -25,7 +25,7 @@ class Peak(threading.Thread):
         while not self.stop_:
             a, f = mem(); self.anon = max(self.anon, a); self.total = max(self.total, a + f); time.sleep(0.002)
 
-def measure(n_calib, seqlen, batch_size):
+def measure(n_calib, seqlen, batch_size, reuse_mib=None):
     import torch
     from compressnb.models import load_model
     from compressnb.data import load_text, calibration_sequences
@@ -48,14 +48,16 @@ def measure(n_calib, seqlen, batch_size):
     gc.collect(); time.sleep(0.2)
     anon0, file0 = mem()
     p = Peak(); p.start()
-    r = run_sequential(model, HessianThenRTN(), calib, batch_size=batch_size, progress=False)
+    r = run_sequential(model, HessianThenRTN(), calib, batch_size=batch_size, progress=False, reuse_mib=reuse_mib)
     p.stop_ = True; p.join()
     rows = [("model weights (fp32, memory-mapped)", model_mib), ("one block", block_mib),
             (f"block inputs, {n_calib}x{seqlen} tokens (one copy)", act_mib),
             ("anonymous memory before the run (runtime, tokenizer)", anon0),
             ("peak anonymous memory during the run, above that", p.anon - anon0),
             ("peak resident memory (anonymous + file pages)", p.total)]
-    print(f"\nengine memory on SmolLM2-135M, calibrated method, {n_calib} sequences x {seqlen} tokens, batch {batch_size}, {r.seconds:.0f}s")
+    reuse = "default budget" if reuse_mib is None else f"{reuse_mib:g} MiB"
+    print(f"\nengine memory on SmolLM2-135M, calibrated method, {n_calib} sequences x {seqlen} tokens, batch {batch_size}, "
+          f"kept outputs between passes: {reuse}, {r.seconds:.0f}s")
     for k, v in rows: print(f"| {k:<55} | {v:8.1f} MiB |")
     return dict(rows)
 
@@ -102,6 +104,7 @@ if __name__ == "__main__":
     ap.add_argument("--n-calib", type=int, default=128); ap.add_argument("--seqlen", type=int, default=512)
     ap.add_argument("--batch-size", type=int, default=8); ap.add_argument("--cap-mib", type=int, default=0)
     ap.add_argument("--child"); ap.add_argument("--control"); ap.add_argument("--out")
+    ap.add_argument("--reuse-mib", type=float, default=None, help="memory for outputs kept between passes (0: none; default: the engine's)")
     a = ap.parse_args()
     if a.child: child(a.child, a.out)
     elif a.control: control(a.control)
@@ -115,4 +118,4 @@ if __name__ == "__main__":
                 print(f"compressed model written: {q:.0f} MiB")
             rc_control = capped(a.cap_mib, "control", f"{d}/big", f"{d}/unused")
         sys.exit(0 if rc_child == 0 and rc_control != 0 else 1)
-    else: measure(a.n_calib, a.seqlen, a.batch_size)
+    else: measure(a.n_calib, a.seqlen, a.batch_size, a.reuse_mib)

@@ -150,6 +150,9 @@ class QuantLinear(nn.Module):
         return dequantize(q, self.scales.float()[..., None], self.zeros()[..., None]).view(self.out_features, -1)[:, :k]
 
     def forward(self, x):
+        if x.is_cuda:                                  # Triton kernels that read the packed codes (imported only when used)
+            from compressnb.kernels.wa16 import quantlinear_forward
+            return quantlinear_forward(self, x)
         return F.linear(x, self.dequantize().to(x.dtype), None if self.bias is None else self.bias.to(x.dtype))
 
     def weight_bits(self) -> int:

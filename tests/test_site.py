@@ -4,7 +4,7 @@ Builds the site with the README's command, serves it on localhost and drives Deb
 loads without console errors, every sidebar link resolves, named API entries are present, math is rendered (MathML with a real
 size on the page), and screenshots of the home page and the GPTQ page are saved to `_site/screenshots/`.
 """
-import functools, http.server, shutil, socketserver, subprocess, sys, threading, urllib.request
+import functools, http.server, shutil, subprocess, sys, threading, urllib.request
 from pathlib import Path
 import pytest
 
@@ -21,7 +21,7 @@ def site():
     subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py")], cwd=ROOT, check=True, capture_output=True)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
     handler.log_message = lambda *a: None
-    with socketserver.TCPServer(("127.0.0.1", 0), handler) as srv:
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as srv:      # Chromium keeps connections open
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         yield f"http://127.0.0.1:{srv.server_address[1]}/"
         srv.shutdown()

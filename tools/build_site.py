@@ -38,7 +38,7 @@ def front_matter(nb:Path) -> dict:
                 if l.startswith("---"): break
                 if l[:1] not in " \t" and ":" in l: key, v = l.split(":", 1); out[key] = v.strip()
                 elif key: out[key] += " " + l.strip()
-            return {k: v.strip("'\"") for k, v in out.items()}
+            return {k: v.strip().strip("'\"") for k, v in out.items()}
     return {}
 
 def title_of(nb:Path) -> str:

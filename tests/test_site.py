@@ -71,6 +71,9 @@ def test_api_reference_and_math(site, browser):
     box = page.locator("math").first.bounding_box()
     assert box and box["width"] > 5 and box["height"] > 5, box      # laid out as math, not left as "$...$" text
     assert "$$" not in page.inner_text("main")
+    page.goto(site + "tutorials/first_model.html")                  # the tutorial's plots, from its stored outputs
+    imgs = page.eval_on_selector_all("main img", "els => els.map(e => e.naturalWidth)")
+    assert len(imgs) >= 2 and min(imgs) > 100, imgs
     # links made from backticked names (`GPTQResult`) go to an API entry that exists, on this page or another
     anchors = set()
     for name in API:

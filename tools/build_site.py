@@ -107,7 +107,14 @@ def prepare(nb:Path) -> Path:
             cells.append({"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(md)}); continue
         if dirs.get("echo") == "false": body = ""
         if not body.strip() and not c.get("outputs"): continue
-        cells.append({**c, "source": body})
+        outs = []
+        for o in c.get("outputs", []):                     # the fields nbformat 4 requires (nbdev-clean drops some)
+            if o.get("output_type") in ("display_data", "execute_result"):
+                o = {"metadata": {}, **o}
+                o["data"] = {k: v for k, v in o.get("data", {}).items() if "widget" not in k}   # no widget state offline
+                if o["output_type"] == "execute_result": o = {**o, "execution_count": o.get("execution_count") or 1}   # pandoc wants a number
+            outs.append(o)
+        cells.append({**c, "source": body, "outputs": outs, "execution_count": c.get("execution_count"), "metadata": c.get("metadata", {})})
     fm = front_matter(nb)
     if fm.get("title"):                                           # the page's heading and summary, as Quarto shows them
         head = f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get("description") else "")

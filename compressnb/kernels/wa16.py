@@ -72,6 +72,16 @@ def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
 
 # %% ../../nbs/20_kernels.wa16.ipynb #1e61bba7
 @triton.jit
+def _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL: tl.constexpr, HAS_BIAS: tl.constexpr):
+    "Epilogue of both kernels: fp32 partial sums of split `pid_k`, or (bias added) the output in its dtype."
+    mask = (rm[:, None] < M) & (rn[None, :] < N)
+    if PARTIAL:
+        tl.store(out_ptr + pid_k * M * N + rm[:, None] * N + rn[None, :], acc, mask=mask)
+    else:
+        if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[None, :]
+        tl.store(out_ptr + rm[:, None] * stride_om + rn[None, :], acc.to(out_ptr.dtype.element_ty), mask=mask)
+
+@triton.jit
 def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
     "Codes as the dot's 16-bit operand: base + q by the mantissa trick (base 1024 in fp16, 128 in bf16), or q itself."
     if FP16: return (q | 0x6400).to(tl.int16).to(tl.float16, bitcast=True)          # 1024 + q (q < 1024: 4 and 8 bits)
@@ -89,9 +99,8 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
     rm = pid_m * BM + tl.arange(0, BM)                                  # [BM] output rows
     rn = pid_n * BN + tl.arange(0, BN)                                  # [BN] output columns
     KW = (K + P - 1) // P                                               # words per weight column
-    k_tiles = (K + BK - 1) // BK
-    t0 = pid_k * tiles_per_split
-    t1 = tl.minimum(t0 + tiles_per_split, k_tiles)
+    t0 = pid_k * tiles_per_split                                        # this program's K-slices: [t0, t1)
+    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     shifts = tl.arange(0, P) * BITS                                     # [P]
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
@@ -124,12 +133,7 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
         if HAS_Z: zb = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32) + base
         else: zb = tl.zeros((BN,), dtype=tl.float32) + (base + (1 << (BITS - 1)))
         acc += (part - xs[:, None] * zb[None, :]) * s[None, :]
-    mask = (rm[:, None] < M) & (rn[None, :] < N)
-    if PARTIAL:
-        tl.store(out_ptr + pid_k * M * N + rm[:, None] * N + rn[None, :], acc, mask=mask)
-    else:
-        if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[None, :]
-        tl.store(out_ptr + rm[:, None] * stride_om + rn[None, :], acc.to(out_ptr.dtype.element_ty), mask=mask)
+    _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL, HAS_BIAS)
 
 @triton.jit
 def _split_sum_kernel(p_ptr, b_ptr, out_ptr, M, N, stride_om, SPLIT: tl.constexpr, HAS_BIAS: tl.constexpr, BLOCK: tl.constexpr):
@@ -153,9 +157,8 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stri
     rn = pid_n * BN + tl.arange(0, BN)                                  # [BN]
     rm = tl.arange(0, BM)                                               # [BM]
     KW = (K + P - 1) // P
-    k_tiles = (K + BK - 1) // BK
-    t0 = pid_k * tiles_per_split
-    t1 = tl.minimum(t0 + tiles_per_split, k_tiles)
+    t0 = pid_k * tiles_per_split                                        # this program's K-slices: [t0, t1)
+    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     shifts = tl.arange(0, P) * BITS                                     # [P]
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
@@ -188,12 +191,7 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stri
                         mask=(rm[:, None, None] < M) & (rk[None, :, :] < K), other=0.0).to(tl.float32)   # [BM, KWT, P]
             part = tl.sum(tl.sum(v[None, :, :, :] * x[:, None, :, :], axis=3), axis=2)      # [BM, BN]
         acc += part * s[None, :]
-    mask = (rm[:, None] < M) & (rn[None, :] < N)
-    if PARTIAL:
-        tl.store(out_ptr + pid_k * M * N + rm[:, None] * N + rn[None, :], acc, mask=mask)
-    else:
-        if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[None, :]
-        tl.store(out_ptr + rm[:, None] * stride_om + rn[None, :], acc.to(out_ptr.dtype.element_ty), mask=mask)
+    _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL, HAS_BIAS)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)

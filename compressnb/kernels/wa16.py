@@ -31,6 +31,7 @@ class WA16Weight:
     N: int
     perm: torch.Tensor | None = None   # [K] int64 input order that makes groups contiguous, or None
     bias: torch.Tensor | None = None   # [N]
+    int_zeros: bool = True             # zeros are integers (or symmetric): the GEMV folds them into the unpacking
 
     @property
     def nbytes(self) -> int:
@@ -56,8 +57,9 @@ def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, 
     words = (q.view(-1, P, N) << (bits * torch.arange(P, device=q.device))[None, :, None]).sum(1)   # [Kp/P, N]
     words = torch.where(words >= 2**31, words - 2**32, words).to(torch.int32)
     words = words.T.contiguous().T if n_major else words.contiguous()  # n_major: each output's words adjacent (QuantLinear's)
-    return WA16Weight(words, scales.T.to(torch.float16).contiguous(),
-                      None if zeros is None else zeros.T.to(torch.float16).contiguous(), bits, group, K, N, perm, bias)
+    zeros = None if zeros is None else zeros.T.to(torch.float16).contiguous()
+    int_zeros = zeros is None or bool((zeros == zeros.round()).all())
+    return WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
 
 def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
@@ -147,51 +149,98 @@ def _split_sum_kernel(p_ptr, b_ptr, out_ptr, M, N, stride_om, SPLIT: tl.constexp
 
 # %% ../../nbs/20_kernels.wa16.ipynb #835b81ef
 @triton.jit
-def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                      tiles_per_split, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr,
-                      PARTIAL: tl.constexpr, MAGIC: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
-                      LOOP: tl.constexpr, XPERM: tl.constexpr):
+def _code(w, wh, magic, zc, i: tl.constexpr, BITS: tl.constexpr, SH: tl.constexpr):
+    "Code i of every word less `zc` (a float), exactly: the code OR-ed into the float E_p + q whose unit is its lowest bit p, less E_p + zc."
+    if BITS * i + BITS <= 20:                                   # in place, bits [p, p + BITS)
+        return ((w & (((1 << BITS) - 1) << (BITS * i))) | (magic - ((BITS * i) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i)))
+    else:                                                       # high codes: from the word shifted right by SH
+        return ((wh & (((1 << BITS) - 1) << (BITS * i - SH))) | (magic - ((BITS * i - SH) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i + SH)))
+
+@triton.jit
+def _gemv_row(part, xs, v, x_ptr, r: tl.constexpr, stride_xm, rw, i: tl.constexpr, P: tl.constexpr, M, K, EVEN: tl.constexpr, INT_Z: tl.constexpr):
+    "Row r's products with code i of every word: part [BN, KWT] += v * x[r, word * P + i]; xs [KWT] += x (for non-integer zeros)."
+    # row masks are built as tensors (`rw * 0 + r < M`): the interpreter turns `tensor & scalar_bool` into integers
+    if EVEN: x = tl.load(x_ptr + r * stride_xm + rw * P + i).to(tl.float32)
+    else: x = tl.load(x_ptr + r * stride_xm + rw * P + i, mask=(rw * P + i < K) & (rw * 0 + r < M), other=0.0).to(tl.float32)
+    if not INT_Z: xs += x
+    return part + v * x[None, :], xs
+
+@triton.jit
+def _gemv_fold(acc, part, xs, s, z, INT_Z: tl.constexpr):
+    "A slice's sums into the accumulator: scale applied once per word and slice."
+    if INT_Z: return acc + part * s
+    else: return acc + (part - z * xs[None, :]) * s
+
+@triton.jit
+def _gemv_out(acc, r: tl.constexpr, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT: tl.constexpr, HAS_BIAS: tl.constexpr):
+    "Row r's result: fp32 partial sums into the workspace (split K), or the output with the bias."
+    res = tl.sum(acc, axis=1)                                   # [BN]: the one reduction across threads
+    if SPLIT: tl.store(ws_ptr + (pid_k * M + r) * N + rn, res, mask=(rn < N) & (rn * 0 + r < M))
+    else:
+        if HAS_BIAS: res += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)
+        tl.store(out_ptr + r * stride_om + rn, res.to(out_ptr.dtype.element_ty), mask=(rn < N) & (rn * 0 + r < M))
+
+@triton.jit
+def _gemv_last(ws_ptr, out_ptr, b_ptr, rn, r: tl.constexpr, M, N, stride_om, n_split, HAS_BIAS: tl.constexpr):
+    "The last program of a tile: row r's partial sums of all splits (read past L1), plus the bias, into the output."
+    res = tl.zeros_like(rn).to(tl.float32)
+    for k in range(n_split): res += tl.load(ws_ptr + (k * M + r) * N + rn, mask=(rn < N) & (rn * 0 + r < M), other=0.0, cache_modifier=".cg")
+    if HAS_BIAS: res += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)
+    tl.store(out_ptr + r * stride_om + rn, res.to(out_ptr.dtype.element_ty), mask=(rn < N) & (rn * 0 + r < M))
+
+@triton.jit
+def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
+                      tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
+                      HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr):
     P: tl.constexpr = 32 // BITS
-    KWT: tl.constexpr = BK // P                                         # words per row of a slice
+    KWT: tl.constexpr = BK // P                                 # words per output and slice
+    SH: tl.constexpr = 16 if BITS == 8 else 12
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
-    rn = pid_n * BN + tl.arange(0, BN)                                  # [BN]
-    rm = tl.arange(0, BM)                                               # [BM]
+    rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
     KW = (K + P - 1) // P
-    t0 = pid_k * tiles_per_split                                        # this program's K-slices: [t0, t1)
+    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-    shifts = tl.arange(0, P) * BITS                                     # [P]
-    acc = tl.zeros((BM, BN), dtype=tl.float32)
+    a0 = tl.zeros((BN, KWT), dtype=tl.float32); a1 = tl.zeros((BN, KWT), dtype=tl.float32)   # one accumulator per row and word
+    a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
     for t in range(t0, t1):
-        rw = t * KWT + tl.arange(0, KWT)                                # [KWT]
-        w = tl.load(qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk,
-                    mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)                   # [BN, KWT] int32
+        rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
+        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+        if EVEN: w = tl.load(wp)                                # [BN, KWT] int32, 16-byte runs along K
+        else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         g = (t * BK) // GROUP
-        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)             # [BN]
-        if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
-        else: z = tl.zeros((BN,), dtype=tl.float32) + (1 << (BITS - 1))
-        if LOOP:                                                        # code i of every word: inputs k = word*P + i
-            t_acc = tl.zeros((BM, BN, KWT), dtype=tl.float32)
-            for i in tl.static_range(P):
-                q = (w >> (i * BITS)) & ((1 << BITS) - 1)                                   # [BN, KWT]
-                if MAGIC: v = (q | 0x4B000000).to(tl.float32, bitcast=True) - (8388608.0 + z)[:, None]   # q - z, exact
-                else: v = q.to(tl.float32) - z[:, None]
-                rk = rw * P + i                                                             # [KWT]
-                if XPERM: x = tl.load(x_ptr + rm[:, None] * stride_xm + i * KW + rw[None, :], mask=(rm[:, None] < M) & (rw[None, :] < KW),
-                                      other=0.0).to(tl.float32)                             # [BM, KWT], contiguous
-                else: x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K),
-                                  other=0.0).to(tl.float32)                                 # [BM, KWT]
-                t_acc += v[None, :, :] * x[:, None, :]
-            part = tl.sum(t_acc, axis=2)                                                    # [BM, BN]
-        else:
-            q = (w[:, :, None] >> shifts[None, None, :]) & ((1 << BITS) - 1)                # [BN, KWT, P]
-            if MAGIC: v = (q | 0x4B000000).to(tl.float32, bitcast=True) - (8388608.0 + z)[:, None, None]   # q - z, exact
-            else: v = q.to(tl.float32) - z[:, None, None]
-            rk = rw[:, None] * P + tl.arange(0, P)[None, :]                                 # [KWT, P]
-            x = tl.load(x_ptr + rm[:, None, None] * stride_xm + rk[None, :, :],
-                        mask=(rm[:, None, None] < M) & (rk[None, :, :] < K), other=0.0).to(tl.float32)   # [BM, KWT, P]
-            part = tl.sum(tl.sum(v[None, :, :, :] * x[:, None, :, :], axis=3), axis=2)      # [BM, BN]
-        acc += part * s[None, :]
-    _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL, HAS_BIAS)
+        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]          # [BN, 1]
+        if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+        else: z = tl.zeros((BN, 1), dtype=tl.float32) + (1 << (BITS - 1))
+        zc = z if INT_Z else tl.zeros((BN, 1), dtype=tl.float32)
+        wh = w >> SH
+        p0 = tl.zeros((BN, KWT), dtype=tl.float32); p1 = tl.zeros((BN, KWT), dtype=tl.float32)
+        p2 = tl.zeros((BN, KWT), dtype=tl.float32); p3 = tl.zeros((BN, KWT), dtype=tl.float32)
+        x0 = tl.zeros((KWT,), dtype=tl.float32); x1 = tl.zeros((KWT,), dtype=tl.float32)
+        x2 = tl.zeros((KWT,), dtype=tl.float32); x3 = tl.zeros((KWT,), dtype=tl.float32)
+        for i in tl.static_range(P):
+            v = _code(w, wh, magic, zc, i, BITS, SH)            # [BN, KWT] q - z (or q), exact
+            p0, x0 = _gemv_row(p0, x0, v, x_ptr, 0, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+            if BM > 1: p1, x1 = _gemv_row(p1, x1, v, x_ptr, 1, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+            if BM > 2: p2, x2 = _gemv_row(p2, x2, v, x_ptr, 2, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+            if BM > 3: p3, x3 = _gemv_row(p3, x3, v, x_ptr, 3, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+        a0 = _gemv_fold(a0, p0, x0, s, z, INT_Z)
+        if BM > 1: a1 = _gemv_fold(a1, p1, x1, s, z, INT_Z)
+        if BM > 2: a2 = _gemv_fold(a2, p2, x2, s, z, INT_Z)
+        if BM > 3: a3 = _gemv_fold(a3, p3, x3, s, z, INT_Z)
+    _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
+    if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
+    if BM > 2: _gemv_out(a2, 2, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
+    if BM > 3: _gemv_out(a3, 3, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
+    if SPLIT:                                                   # the last of the tile's programs to finish adds them up
+        n_split = tl.num_programs(1)
+        tl.debug_barrier()                                      # every thread's partial sums are written ...
+        done = tl.atomic_add(cnt_ptr + pid_n, 1, sem="acq_rel")  # ... before this program counts itself done
+        if done == n_split - 1:
+            _gemv_last(ws_ptr, out_ptr, b_ptr, rn, 0, M, N, stride_om, n_split, HAS_BIAS)
+            if BM > 1: _gemv_last(ws_ptr, out_ptr, b_ptr, rn, 1, M, N, stride_om, n_split, HAS_BIAS)
+            if BM > 2: _gemv_last(ws_ptr, out_ptr, b_ptr, rn, 2, M, N, stride_om, n_split, HAS_BIAS)
+            if BM > 3: _gemv_last(ws_ptr, out_ptr, b_ptr, rn, 3, M, N, stride_om, n_split, HAS_BIAS)
+            tl.atomic_xchg(cnt_ptr + pid_n, 0)                  # ready for the next call
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
@@ -211,17 +260,23 @@ def _bk_for(group:int, K:int, want:int) -> int:
 @dataclass
 class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
-    gemv: bool = False; magic: bool = True          # gemv: the kernel without tensor cores (BM = rows, at most 4)
-    loop: bool = False                              # unpack code i of all words at a time instead of reshaping
+    gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
+    loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
+
+def _split_for(tiles:int, k_tiles:int, sms:int, most:int) -> int:
+    "K-split that gives the GPU about four programs per multiprocessor, each with two slices at least."
+    split = 1
+    while tiles * split < 4 * sms and split * 2 <= min(most, k_tiles // 2): split *= 2
+    return split
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    if M == 1:                                      # the GEMV kernel only for one row: with more it lost to the tensor cores
+    if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
-        k_tiles = -(-K // BK)
-        return WA16Config(1, 64, BK, min(8, k_tiles), 4, 3, gemv=True, loop=True)
+        BN = 128 if M <= 2 else 64
+        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK), sms, 16), 4, 1, gemv=True)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
     elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
@@ -233,6 +288,16 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
     split = 1
     while tiles * split < 4 * sms and split * 2 <= min(8, k_tiles): split *= 2
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
+
+_COUNTERS: dict = {}
+def _counters(device, n:int) -> torch.Tensor:
+    "Zeroed int32 tile counters for the GEMV's split-K, one array per device and stream (each call leaves them at zero)."
+    stream = torch.cuda.current_stream(device).cuda_stream if torch.device(device).type == "cuda" else 0
+    key = (str(device), stream)
+    c = _COUNTERS.get(key)
+    if c is None or c.numel() < n:
+        c = _COUNTERS[key] = torch.zeros(max(n, 4096), dtype=torch.int32, device=device)
+    return c
 
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."
@@ -262,16 +327,25 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
     if cfg.gemv:
-        if M > cfg.BM: raise CompressnbError(f"the GEMV kernel takes at most BM={cfg.BM} rows, got {M}")
-        kernel, grid = partial(_wa16_gemv_kernel, MAGIC=cfg.magic, LOOP=cfg.loop, XPERM=xperm), (grid[1], split)
-    else: kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
+        if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
+        even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0
+        ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
+        cnt = _counters(x.device, grid[1]) if split > 1 else out
+        z = w.zeros if w.zeros is not None else w.scales
+        b = w.bias if w.bias is not None else w.scales
+        _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+                                            *w.qw.stride(), tps, 0x4B000000, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
+                                            INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
+                                            BK=cfg.BK, EVEN=even, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+        return out.view(*lead, w.N)
+    kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
     if xperm:                                                           # x[m, k] at [m, k % P, k // P]
         P, KW = 32 // w.bits, -(-w.K // (32 // w.bits))
         x2 = F.pad(x2, (0, KW * P - w.K)).view(M, KW, P).transpose(1, 2).contiguous()   # [M, P, KW]
     z = w.zeros if w.zeros is not None else w.scales
     b = w.bias if w.bias is not None else w.scales
-    common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps)
-    if not cfg.gemv: common["FP16"] = x.dtype == torch.float16
+    common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps,
+                  FP16=x.dtype == torch.float16)
     if split == 1:
         _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *w.qw.stride(), tps,
                            HAS_BIAS=w.bias is not None, PARTIAL=False, **common)
@@ -296,7 +370,7 @@ def wa16_from_quantlinear(m) -> WA16Weight:
         w = pack_wa16(m.codes(), m.scales, zeros, bits, m.group_size, m.g_idx, bias, n_major=True)
     else:
         w = WA16Weight(m.qweight.T, m.scales.T.contiguous(), None if zeros is None else zeros.T.half().contiguous(),
-                       bits, m.group_size, K, N, None, bias)
+                       bits, m.group_size, K, N, None, bias)      # zeros are codes: integers
     m._wa16 = w
     return w
 

@@ -67,9 +67,9 @@ def check():
                 worst, n = max(worst, err), n + 1
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}", flush=True)
 
-def sweep(Ms=(1, 2, 4, 16), group=128):
+def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
-    for (K, N), M in itertools.product(SHAPES, Ms):
+    for (K, N), M in itertools.product(shapes, Ms):
         w = random_weight(K, N)
         R = copies(w.nbytes)
         ws = [random_weight(K, N) for _ in range(R)]
@@ -78,8 +78,8 @@ def sweep(Ms=(1, 2, 4, 16), group=128):
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         if M <= 4:
-            cands = [WA16Config(M, BN, 128, split, warps, 1, gemv=True) for BN, split, warps
-                     in itertools.product([64, 128, 256], [1, 2, 4, 8, 16], [4, 8]) if not (BN == 256 and M > 2)]
+            cands = [WA16Config(M, BN, 128, split, warps, 1, gemv=True, prefetch=pf) for BN, split, warps, pf
+                     in itertools.product([64, 128], [2, 4, 8, 16], [2, 4, 8], [True, False]) if BN // warps >= 16]
         else:
             BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
             cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm
@@ -118,8 +118,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
     ap.add_argument("--bits", type=int, default=4)
+    ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
+    ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check()
-    elif a.sweep: sweep()
+    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES)
     else: table(a.bits)

@@ -157,6 +157,14 @@ def _code(w, wh, magic, zc, i: tl.constexpr, BITS: tl.constexpr, SH: tl.constexp
         return ((wh & (((1 << BITS) - 1) << (BITS * i - SH))) | (magic - ((BITS * i - SH) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i + SH)))
 
 @triton.jit
+def _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
+    "Slice t's words of the tile's outputs: [BN, KWT] int32, 16-byte runs along K."
+    rw = t * KWT + tl.arange(0, KWT)
+    wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+    if EVEN: return tl.load(wp)
+    else: return tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
+
+@triton.jit
 def _gemv_row(part, xs, v, x_ptr, r: tl.constexpr, stride_xm, rw, i: tl.constexpr, P: tl.constexpr, M, K, EVEN: tl.constexpr, INT_Z: tl.constexpr):
     "Row r's products with code i of every word: part [BN, KWT] += v * x[r, word * P + i]; xs [KWT] += x (for non-integer zeros)."
     # row masks are built as tensors (`rw * 0 + r < M`): the interpreter turns `tensor & scalar_bool` into integers
@@ -191,7 +199,8 @@ def _gemv_last(ws_ptr, out_ptr, b_ptr, rn, r: tl.constexpr, M, N, stride_om, n_s
 @triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                       tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
-                      HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr):
+                      HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
+                      PREFETCH: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                 # words per output and slice
     SH: tl.constexpr = 16 if BITS == 8 else 12
@@ -202,11 +211,10 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     a0 = tl.zeros((BN, KWT), dtype=tl.float32); a1 = tl.zeros((BN, KWT), dtype=tl.float32)   # one accumulator per row and word
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
+    w = _gemv_words(qw_ptr, rn, t0, stride_qn, stride_qk, N, KW, KWT, EVEN)
     for t in range(t0, t1):
         rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
-        if EVEN: w = tl.load(wp)                                # [BN, KWT] int32, 16-byte runs along K
-        else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
+        if PREFETCH: w_next = _gemv_words(qw_ptr, rn, tl.minimum(t + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
         g = (t * BK) // GROUP
         s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]          # [BN, 1]
         if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
@@ -227,6 +235,8 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
         if BM > 1: a1 = _gemv_fold(a1, p1, x1, s, z, INT_Z)
         if BM > 2: a2 = _gemv_fold(a2, p2, x2, s, z, INT_Z)
         if BM > 3: a3 = _gemv_fold(a3, p3, x3, s, z, INT_Z)
+        if PREFETCH: w = w_next
+        else: w = _gemv_words(qw_ptr, rn, tl.minimum(t + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
     _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 2: _gemv_out(a2, 2, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
@@ -261,6 +271,7 @@ def _bk_for(group:int, K:int, want:int) -> int:
 class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
     gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
+    prefetch: bool = True                           # GEMV: load the next slice's words before using this one's
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
 
@@ -336,7 +347,8 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                             *w.qw.stride(), tps, 0x4B000000, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
                                             INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
-                                            BK=cfg.BK, EVEN=even, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+                                            BK=cfg.BK, EVEN=even, PREFETCH=cfg.prefetch, num_warps=cfg.num_warps,
+                                            num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
     if xperm:                                                           # x[m, k] at [m, k % P, k // P]

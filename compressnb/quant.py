@@ -82,19 +82,19 @@ def pack_bits(q:torch.Tensor, bits:int) -> torch.Tensor:
     r, kp = x.shape
     if 32 % bits == 0:
         per = 32 // bits
-        words = (x.view(r, kp // per, per) << (bits * torch.arange(per))).sum(-1)
+        words = (x.view(r, kp // per, per) << (bits * torch.arange(per, device=x.device))).sum(-1)
     else:
-        words = torch.empty(r, kp // 32 * bits, dtype=torch.int64)
+        words = torch.empty(r, kp // 32 * bits, dtype=torch.int64, device=x.device)
         for i in range(0, r, 512):                                        # bound the memory of the bit expansion
             c = x[i:i+512].view(-1, kp // 32, 32)                         # [r', C, 32 codes]
-            stream = ((c[..., None] >> torch.arange(bits)) & 1).reshape(c.shape[0], kp // 32, bits, 32)
-            words[i:i+512] = (stream << torch.arange(32)).sum(-1).reshape(c.shape[0], -1)
+            stream = ((c[..., None] >> torch.arange(bits, device=x.device)) & 1).reshape(c.shape[0], kp // 32, bits, 32)
+            words[i:i+512] = (stream << torch.arange(32, device=x.device)).sum(-1).reshape(c.shape[0], -1)
     words = torch.where(words >= 2**31, words - 2**32, words).to(torch.int32)
     return words.reshape(*lead, -1)
 
-def _unpack_index(bits:int):
+def _unpack_index(bits:int, device=None):
     "For code j of a 32-code chunk: the word holding its low bits, the next word, and the shift inside the low word."
-    start = torch.arange(32) * bits                                  # first stream bit of each code
+    start = torch.arange(32, device=device) * bits                                  # first stream bit of each code
     lo = start // 32
     return lo, (lo + 1).clamp(max=bits - 1), start % 32
 
@@ -102,7 +102,7 @@ def unpack_bits(words:torch.Tensor, bits:int, k:int) -> torch.Tensor:
     "Inverse of `pack_bits`: int32 words [..., W] -> codes [..., k] uint8."
     *lead, nw = words.shape
     w = words.reshape(-1, nw // bits, bits).to(torch.int64) & 0xFFFFFFFF       # [R, C chunks, bits words]
-    lo, hi, shift = _unpack_index(bits)
+    lo, hi, shift = _unpack_index(bits, words.device)
     # a code may straddle two words: read it from the 64-bit window (next word << 32 | word)
     q = (((w[..., hi] << 32) | w[..., lo]) >> shift) & (2**bits - 1)           # [R, C, 32]
     return q.reshape(w.shape[0], -1)[:, :k].to(torch.uint8).reshape(*lead, k)
@@ -125,7 +125,7 @@ class QuantLinear(nn.Module):
     def from_codes(cls, q, scale, zero, cfg:QuantConfig, bias=None, dtype=torch.float32, g_idx=None):
         "Build from codes `q` [out, in], `scale` [out, G], `zero` [out, G]; `g_idx` [in] only if column groups are not `c // g`."
         out, k = q.shape
-        if g_idx is not None and torch.equal(g_idx.long(), torch.arange(k) // cfg.group_for(k)): g_idx = None
+        if g_idx is not None and torch.equal(g_idx.long(), torch.arange(k, device=g_idx.device) // cfg.group_for(k)): g_idx = None
         m = cls(k, out, cfg, bias is not None, dtype, g_idx is not None)
         if g_idx is not None: m.g_idx.copy_(g_idx)
         m.qweight.copy_(pack_bits(q, cfg.bits))

@@ -70,15 +70,15 @@ def check():
 def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(shapes, Ms):
-        w = random_weight(K, N)
+        w = random_weight(K, N, group=group)
         R = copies(w.nbytes)
-        ws = [random_weight(K, N) for _ in range(R)]
+        ws = [random_weight(K, N, group=group) for _ in range(R)]
         x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         if M <= 4:
-            cands = [WA16Config(M, BN, 128, split, warps, 1, gemv=True, prefetch=pf) for BN, split, warps, pf
+            cands = [WA16Config(M, BN, min(group, 512), split, warps, 1, gemv=True, prefetch=pf) for BN, split, warps, pf
                      in itertools.product([64, 128], [2, 4, 8, 16], [2, 4, 8], [True, False]) if BN // warps >= 16]
         else:
             BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
@@ -120,8 +120,9 @@ if __name__ == "__main__":
     ap.add_argument("--bits", type=int, default=4)
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
+    ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check()
-    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES)
+    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group)
     else: table(a.bits)

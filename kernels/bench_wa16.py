@@ -78,8 +78,8 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         if M <= 4:
-            cands = [WA16Config(M, BN, min(group, 512), split, warps, 1, gemv=True, prefetch=pf) for BN, split, warps, pf
-                     in itertools.product([64, 128], [2, 4, 8, 16], [2, 4, 8], [True, False]) if BN // warps >= 16]
+            cands = [WA16Config(M, BN, min(group, 512), split, warps, 1, gemv=True, unroll=u) for BN, split, warps, u
+                     in itertools.product([64, 128], [2, 4, 8, 16], [4, 8], [1, 2, 4]) if BN // warps >= 16]
         else:
             BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
             cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm

@@ -110,9 +110,9 @@ def quantize_linears(model, cfg:QuantConfig):
 
 @contextmanager
 def reference_path():
-    "QuantLinear computes through its dequantized weight (plain torch) instead of the kernel."
+    "QuantLinear computes through its dequantized weight in fp32 (plain torch; the kernel's arithmetic) instead of the kernel."
     saved = wa16.quantlinear_forward
-    wa16.quantlinear_forward = lambda m, x: F.linear(x, m.dequantize().to(x.dtype), None if m.bias is None else m.bias.to(x.dtype))
+    wa16.quantlinear_forward = lambda m, x: F.linear(x.float(), m.dequantize(), None if m.bias is None else m.bias.float()).to(x.dtype)
     try: yield
     finally: wa16.quantlinear_forward = saved
 
@@ -137,11 +137,11 @@ def main():
     dec = StaticDecoder(model, a.prompt + a.tokens)
     ref_toks, ref_logits, t_bf16 = generate(dec, prompt, a.tokens, graph)
     print(f"{str(dtype)[6:]}: {a.tokens - 1} tokens in {t_bf16*1e3:.1f} ms = {(a.tokens-1)/t_bf16:.1f} tokens/s", flush=True)
-    if a.tiny:                                                    # the decoding loop itself against transformers' forward
-        with torch.no_grad(): hf = model(torch.tensor([prompt + ref_toks[:-1]], device=a.device)).logits[0, a.prompt - 1:].float()
-        err = ((ref_logits - hf).norm() / hf.norm()).item()
-        print(f"decoding loop vs transformers' forward (bf16 model): relative logit error {err:.1e}")
-        assert err < 1e-3 and ref_toks == hf.argmax(-1).tolist(), "the static decoder disagrees with transformers"
+    with torch.no_grad(): hf = model(torch.tensor([prompt + ref_toks[:-1]], device=a.device)).logits[0, a.prompt - 1:].float()
+    floor = ((ref_logits - hf).norm() / hf.norm()).item()           # the decoding loop itself against transformers' forward:
+    print(f"decoding loop vs transformers' forward, {str(dtype)[6:]} model: relative logit error {floor:.1e} "   # in bf16 this is
+          f"(same greedy token at {sum(int(t == r) for t, r in zip(ref_toks, hf.argmax(-1).tolist()))}/{a.tokens} steps)")   # the noise floor
+    if a.tiny: assert floor < 1e-3 and ref_toks == hf.argmax(-1).tolist(), "the static decoder disagrees with transformers"
     t0 = time.perf_counter()
     quantize_linears(model, QuantConfig(4, 128, True))
     if graph: torch.cuda.synchronize()
@@ -160,7 +160,7 @@ def main():
     print(f"kernel path vs reference path (teacher-forced on the {a.tokens} generated tokens): relative logit error {err:.1e}; "
           f"same greedy token at {same}/{a.tokens} steps; largest gap to the reference's best logit {gap.max().item():.4f} "
           f"(logits' spread {scale:.3f}); first tokens {toks[:12]}")
-    assert err < 2e-2 and gap.max().item() < a.tol * scale, "the kernel path's tokens are not the reference's"
+    assert err < max(2e-2, 2 * floor) and gap.max().item() < a.tol * scale, "the kernel path's tokens are not the reference's"
     print("PASS: the W4A16 model generates through the kernels the tokens of the reference path")
 
 if __name__ == "__main__":

@@ -197,13 +197,42 @@ def _gemv_last(ws_ptr, out_ptr, b_ptr, rn, r: tl.constexpr, M, N, stride_om, n_s
     tl.store(out_ptr + r * stride_om + rn, res.to(out_ptr.dtype.element_ty), mask=(rn < N) & (rn * 0 + r < M))
 
 @triton.jit
+def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS: tl.constexpr, GROUP: tl.constexpr,
+                HAS_Z: tl.constexpr, INT_Z: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr):
+    "Slice t (its words `w` [BN, KWT] already loaded) into the rows' accumulators."
+    P: tl.constexpr = 32 // BITS
+    KWT: tl.constexpr = BK // P
+    SH: tl.constexpr = 16 if BITS == 8 else 12
+    rw = t * KWT + tl.arange(0, KWT)                            # [KWT] word rows
+    g = (t * BK) // GROUP
+    s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]              # [BN, 1]
+    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+    else: z = tl.zeros((BN, 1), dtype=tl.float32) + (1 << (BITS - 1))
+    zc = z if INT_Z else tl.zeros((BN, 1), dtype=tl.float32)
+    wh = w >> SH
+    p0 = tl.zeros((BN, KWT), dtype=tl.float32); p1 = tl.zeros((BN, KWT), dtype=tl.float32)
+    p2 = tl.zeros((BN, KWT), dtype=tl.float32); p3 = tl.zeros((BN, KWT), dtype=tl.float32)
+    x0 = tl.zeros((KWT,), dtype=tl.float32); x1 = tl.zeros((KWT,), dtype=tl.float32)
+    x2 = tl.zeros((KWT,), dtype=tl.float32); x3 = tl.zeros((KWT,), dtype=tl.float32)
+    for i in tl.static_range(P):
+        v = _code(w, wh, magic, zc, i, BITS, SH)                # [BN, KWT] q - z (or q), exact
+        p0, x0 = _gemv_row(p0, x0, v, x_ptr, 0, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+        if BM > 1: p1, x1 = _gemv_row(p1, x1, v, x_ptr, 1, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+        if BM > 2: p2, x2 = _gemv_row(p2, x2, v, x_ptr, 2, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+        if BM > 3: p3, x3 = _gemv_row(p3, x3, v, x_ptr, 3, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
+    a0 = _gemv_fold(a0, p0, x0, s, z, INT_Z)
+    if BM > 1: a1 = _gemv_fold(a1, p1, x1, s, z, INT_Z)
+    if BM > 2: a2 = _gemv_fold(a2, p2, x2, s, z, INT_Z)
+    if BM > 3: a3 = _gemv_fold(a3, p3, x3, s, z, INT_Z)
+    return a0, a1, a2, a3
+
+@triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                       tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
                       HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                      PREFETCH: tl.constexpr):
+                      UNROLL: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                 # words per output and slice
-    SH: tl.constexpr = 16 if BITS == 8 else 12
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
     KW = (K + P - 1) // P
@@ -211,32 +240,19 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     a0 = tl.zeros((BN, KWT), dtype=tl.float32); a1 = tl.zeros((BN, KWT), dtype=tl.float32)   # one accumulator per row and word
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
-    w = _gemv_words(qw_ptr, rn, t0, stride_qn, stride_qk, N, KW, KWT, EVEN)
-    for t in range(t0, t1):
-        rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        if PREFETCH: w_next = _gemv_words(qw_ptr, rn, tl.minimum(t + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
-        g = (t * BK) // GROUP
-        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]          # [BN, 1]
-        if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
-        else: z = tl.zeros((BN, 1), dtype=tl.float32) + (1 << (BITS - 1))
-        zc = z if INT_Z else tl.zeros((BN, 1), dtype=tl.float32)
-        wh = w >> SH
-        p0 = tl.zeros((BN, KWT), dtype=tl.float32); p1 = tl.zeros((BN, KWT), dtype=tl.float32)
-        p2 = tl.zeros((BN, KWT), dtype=tl.float32); p3 = tl.zeros((BN, KWT), dtype=tl.float32)
-        x0 = tl.zeros((KWT,), dtype=tl.float32); x1 = tl.zeros((KWT,), dtype=tl.float32)
-        x2 = tl.zeros((KWT,), dtype=tl.float32); x3 = tl.zeros((KWT,), dtype=tl.float32)
-        for i in tl.static_range(P):
-            v = _code(w, wh, magic, zc, i, BITS, SH)            # [BN, KWT] q - z (or q), exact
-            p0, x0 = _gemv_row(p0, x0, v, x_ptr, 0, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
-            if BM > 1: p1, x1 = _gemv_row(p1, x1, v, x_ptr, 1, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
-            if BM > 2: p2, x2 = _gemv_row(p2, x2, v, x_ptr, 2, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
-            if BM > 3: p3, x3 = _gemv_row(p3, x3, v, x_ptr, 3, stride_xm, rw, i, P, M, K, EVEN, INT_Z)
-        a0 = _gemv_fold(a0, p0, x0, s, z, INT_Z)
-        if BM > 1: a1 = _gemv_fold(a1, p1, x1, s, z, INT_Z)
-        if BM > 2: a2 = _gemv_fold(a2, p2, x2, s, z, INT_Z)
-        if BM > 3: a3 = _gemv_fold(a3, p3, x3, s, z, INT_Z)
-        if PREFETCH: w = w_next
-        else: w = _gemv_words(qw_ptr, rn, tl.minimum(t + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
+    t_main = t0 + (t1 - t0) // UNROLL * UNROLL
+    for t in range(t0, t_main, UNROLL):                         # UNROLL adjacent slices' words requested together:
+        w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
+        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, t + 1, stride_qn, stride_qk, N, KW, KWT, EVEN)   # words reach memory
+        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, t + 2, stride_qn, stride_qk, N, KW, KWT, EVEN)
+        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, t + 3, stride_qn, stride_qk, N, KW, KWT, EVEN)
+        a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+        if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+        if UNROLL > 2: a0, a1, a2, a3 = _gemv_slice(wc, t + 2, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+        if UNROLL > 3: a0, a1, a2, a3 = _gemv_slice(wd, t + 3, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+    for t in range(t_main, t1):                                 # the slices left over, one at a time
+        w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)
+        a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 2: _gemv_out(a2, 2, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
@@ -271,7 +287,7 @@ def _bk_for(group:int, K:int, want:int) -> int:
 class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
     gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
-    prefetch: bool = True                           # GEMV: load the next slice's words before using this one's
+    unroll: int = 1                                 # GEMV: slices whose words are requested together (1, 2 or 4)
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
 
@@ -286,8 +302,9 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
-        BN = 128 if M <= 2 else 64
-        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK), sms, 16), 4, 1, gemv=True)
+        BN = 64 if M <= 2 else 128
+        unroll = 2 if K // BK >= 8 else 1
+        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
     elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
@@ -347,7 +364,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                             *w.qw.stride(), tps, 0x4B000000, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
                                             INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
-                                            BK=cfg.BK, EVEN=even, PREFETCH=cfg.prefetch, num_warps=cfg.num_warps,
+                                            BK=cfg.BK, EVEN=even, UNROLL=cfg.unroll, num_warps=cfg.num_warps,
                                             num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)

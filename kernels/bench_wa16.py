@@ -2,7 +2,7 @@
 
     python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
-    python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit
+    python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset)
 
 Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
 the copies together exceed four times the L2 cache, so no call finds its weight in L2); the graph's replay is timed with
@@ -48,11 +48,12 @@ def random_weight(K, N, bits=4, group=128, n_major=True, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
-def check():
+def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    for (K, N), M, bits, n_major, zeros in itertools.product([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)],
-                                                             [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"]):
+    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16], [4], [True], [None, "int", "frac"]) if quick else \
+           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"])
+    for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
         w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)
         for dtype in (torch.bfloat16, torch.float16):
@@ -117,12 +118,13 @@ def table(bits=4, group=128):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="--check: a smaller set (4 bits, two shapes, M up to 16)")
     ap.add_argument("--bits", type=int, default=4)
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
-    if a.check: check()
+    if a.check: check(a.quick)
     elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group)
     else: table(a.bits)

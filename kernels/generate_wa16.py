@@ -13,9 +13,11 @@ engines do; without a graph, Python's launch overhead, not the GPU, would set th
 model first, so the ratio compares like with like. tokens/s counts generated tokens over the wall time of their replays.
 
 Correctness: the tokens generated through the kernels are fed, teacher-forced, to transformers' own forward of the same
-quantized model with every `QuantLinear` computing through its dequantized weight (the plain-torch reference path). At each
-step the kernel path's token must be the reference's best token or within `tol` of its logit (random weights give
-near-ties that float summation order may break either way); the relative error of the logits is printed.
+quantized model with every `QuantLinear` computing through its dequantized weight (the plain-torch reference path). The
+bf16 model's two paths (this decoding loop, transformers' forward) give the noise level of two correct implementations in
+bf16 through 32 random layers; the kernel path must agree with its reference about as well: relative logit error below
+twice theirs + 1e-2, and each generated token within twice their largest gap (+ `tol` x the logits' spread) of the
+reference's best logit (random weights give near-ties that summation order may break either way).
 """
 import argparse, sys, time
 from contextlib import contextmanager
@@ -139,8 +141,10 @@ def main():
     print(f"{str(dtype)[6:]}: {a.tokens - 1} tokens in {t_bf16*1e3:.1f} ms = {(a.tokens-1)/t_bf16:.1f} tokens/s", flush=True)
     with torch.no_grad(): hf = model(torch.tensor([prompt + ref_toks[:-1]], device=a.device)).logits[0, a.prompt - 1:].float()
     floor = ((ref_logits - hf).norm() / hf.norm()).item()           # the decoding loop itself against transformers' forward:
+    gap_floor = (hf.max(-1).values - hf.gather(1, torch.tensor(ref_toks, device=hf.device)[:, None])[:, 0]).max().item()
     print(f"decoding loop vs transformers' forward, {str(dtype)[6:]} model: relative logit error {floor:.1e} "   # in bf16 this is
-          f"(same greedy token at {sum(int(t == r) for t, r in zip(ref_toks, hf.argmax(-1).tolist()))}/{a.tokens} steps)")   # the noise floor
+          f"(same greedy token at {sum(int(t == r) for t, r in zip(ref_toks, hf.argmax(-1).tolist()))}/{a.tokens} steps, "
+          f"largest gap to the best logit {gap_floor:.4f})")   # the noise floor
     if a.tiny: assert floor < 1e-3 and ref_toks == hf.argmax(-1).tolist(), "the static decoder disagrees with transformers"
     t0 = time.perf_counter()
     quantize_linears(model, QuantConfig(4, 128, True))
@@ -160,7 +164,9 @@ def main():
     print(f"kernel path vs reference path (teacher-forced on the {a.tokens} generated tokens): relative logit error {err:.1e}; "
           f"same greedy token at {same}/{a.tokens} steps; largest gap to the reference's best logit {gap.max().item():.4f} "
           f"(logits' spread {scale:.3f}); first tokens {toks[:12]}")
-    assert err < max(2e-2, 2 * floor) and gap.max().item() < a.tol * scale, "the kernel path's tokens are not the reference's"
+    # the two paths of the same bf16 model (decoding loop, transformers' forward) set the noise: the kernel path must agree
+    # with its reference at least about as well as they agree with each other
+    assert err < 2 * floor + 1e-2 and gap.max().item() < 2 * gap_floor + a.tol * scale, "the kernel path's tokens are not the reference's"
     print("PASS: the W4A16 model generates through the kernels the tokens of the reference path")
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def pages(): return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html"
 def test_site_pages_load_and_links_resolve(site, browser):
     "Every page loads without console errors; every sidebar link and every link inside the site resolves."
     names = pages()
-    assert "index.html" in names and "gptq.html" in names and "tutorials/first_model.html" in names, names
+    assert {"index.html", "gptq.html", "tutorials/first_model.html", "tutorials/gptq.html", "tutorials/kernels.html"} <= set(names), names
     page = browser.new_page()
     errors = []
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
@@ -71,9 +71,10 @@ def test_api_reference_and_math(site, browser):
     box = page.locator("math").first.bounding_box()
     assert box and box["width"] > 5 and box["height"] > 5, box      # laid out as math, not left as "$...$" text
     assert "$$" not in page.inner_text("main")
-    page.goto(site + "tutorials/first_model.html")                  # the tutorial's plots, from its stored outputs
-    imgs = page.eval_on_selector_all("main img", "els => els.map(e => e.naturalWidth)")
-    assert len(imgs) >= 2 and min(imgs) > 100, imgs
+    for tut, n in [("first_model", 2), ("gptq", 4), ("kernels", 2)]:   # the tutorials' plots, from their stored outputs
+        page.goto(site + f"tutorials/{tut}.html")
+        imgs = page.eval_on_selector_all("main img", "els => els.map(e => e.naturalWidth)")
+        assert len(imgs) >= n and min(imgs) > 100, (tut, imgs)
     # links made from backticked names (`GPTQResult`) go to an API entry that exists, on this page or another
     anchors = set()
     for name in API:

@@ -40,10 +40,13 @@ def copies(nbytes:int) -> int:
     l2 = getattr(torch.cuda.get_device_properties(0), "L2_cache_size", 50 * 2**20)
     return max(2, min(64, math.ceil(4 * l2 / nbytes)))
 
-def random_weight(K, N, bits=4, group=128, n_major=True, zeros=None):
+N_MAJOR = False                     # the kernels' layout: [words, N], each word row's outputs adjacent (--n-major: the other)
+
+def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     "Random codes and scales; zeros: None (symmetric), 'int' (asymmetric, integer zeros) or 'frac' (non-integer zeros)."
     codes = torch.randint(0, 2**bits, (N, K), dtype=torch.uint8, device="cuda")
     scales = (torch.rand(N, K // group, device="cuda") * 0.02 + 0.001).half()
+    n_major = N_MAJOR if n_major is None else n_major
     z = None if zeros is None else torch.randint(0, 2**bits, (N, K // group), device="cuda").half()
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
@@ -80,7 +83,7 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
         res = []
         if M <= 4:
             cands = [WA16Config(M, BN, min(group, 512), split, warps, 1, gemv=True, unroll=u) for BN, split, warps, u
-                     in itertools.product([64, 128], [2, 4, 8, 16], [4, 8], [1, 2, 4]) if BN // warps >= 16]
+                     in itertools.product([64, 128, 256], [2, 4, 8, 16], [4, 8], [1, 2]) if BN // warps >= 16]
         else:
             BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
             cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm
@@ -96,17 +99,18 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
               f"{wa16_config(M, N, K, group, sms)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
         for t, cfg in res[1:4]: print(f"      next {t*1e6:7.1f} us ({t_bf16/t:4.2f}x) {cfg}", flush=True)
 
-def table(bits=4, group=128):
+def table(bits=4, group=128, Ms=BATCHES):
     bw = copy_bandwidth()
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; copy bandwidth "
-          f"{bw/1e12:.2f} TB/s (read + write); W{bits}A16 groups of {group}, symmetric, bf16 activations")
+          f"{bw/1e12:.2f} TB/s (read + write); W{bits}A16 groups of {group}, symmetric, bf16 activations, "
+          f"weights laid out {'[N, words]' if N_MAJOR else '[words, N]'}")
     print("| K | N | M | bf16 F.linear (us) | ours (us) | speed-up | ours GB/s | fraction of floor |")
     print("|---|---|---|---|---|---|---|---|")
     for K, N in SHAPES:
         w0 = random_weight(K, N, bits, group)
         R = copies(w0.nbytes); ws = [w0] + [random_weight(K, N, bits, group) for _ in range(R - 1)]
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
-        for M in BATCHES:
+        for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
             t_ref = graph_time(lambda i: F.linear(x, W[i]), len(W))
             t = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
@@ -123,8 +127,11 @@ if __name__ == "__main__":
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
+    ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
+    ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     a = ap.parse_args()
+    N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check(a.quick)
     elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group)
-    else: table(a.bits)
+    else: table(a.bits, Ms=a.table_M)

@@ -302,7 +302,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
-        BN = 64 if M <= 2 else 128
+        BN = 128
         unroll = 2 if K // BK >= 8 else 1
         return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
@@ -396,8 +396,10 @@ def wa16_from_quantlinear(m) -> WA16Weight:
     zeros = None if m.cfg.sym else m.zeros()
     bias = m.bias
     if m.g_idx is not None:
-        w = pack_wa16(m.codes(), m.scales, zeros, bits, m.group_size, m.g_idx, bias, n_major=True)
+        w = pack_wa16(m.codes(), m.scales, zeros, bits, m.group_size, m.g_idx, bias)
     else:
+        if m.qweight.stride(-1) == 1:                  # [N, words] with each output's words adjacent: re-lay it once with
+            m.qweight = m.qweight.T.contiguous().T     # each word row's outputs adjacent; the module reads it through a view
         w = WA16Weight(m.qweight.T, m.scales.T.contiguous(), None if zeros is None else zeros.T.half().contiguous(),
                        bits, m.group_size, K, N, None, bias)      # zeros are codes: integers
     m._wa16 = w

@@ -302,7 +302,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
-        BN = 64 if M <= 2 else 128
+        BN = 64
         unroll = 2 if K // BK >= 8 else 1
         return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4

@@ -356,7 +356,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     xperm = cfg.loop and cfg.xperm
     if cfg.gemv:
         if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
-        even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0
+        even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0 and M == cfg.BM       # unmasked loads: every row and slice exists
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales

@@ -291,10 +291,10 @@ class WA16Config:
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
 
-def _split_for(tiles:int, k_tiles:int, sms:int, most:int) -> int:
-    "K-split that gives the GPU about four programs per multiprocessor, each with two slices at least."
+def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> int:
+    "Power-of-two K-split (at most `most`) that gives the GPU about four programs per multiprocessor, each `min_slices` slices at least."
     split = 1
-    while tiles * split < 4 * sms and split * 2 <= min(most, k_tiles // 2): split *= 2
+    while tiles * split < 4 * sms and split * 2 <= min(most, k_tiles // min_slices): split *= 2
     return split
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None:
@@ -304,17 +304,14 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None
         if not BK: return None
         BN = 64
         unroll = 2 if K // BK >= 8 else 1
-        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16), 4, 1, gemv=True, unroll=unroll)
+        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16, min_slices=2), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
     elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
     BK = _bk_for(group, K, bk)
     if not BK: return None
     loop = M <= 16 and BK >= 128                      # the unpacking loop was faster up to 16 rows (needs 16 words a slice)
-    tiles = -(-M // BM) * -(-N // BN)
-    k_tiles = -(-K // BK)
-    split = 1
-    while tiles * split < 4 * sms and split * 2 <= min(8, k_tiles): split *= 2
+    split = _split_for(-(-M // BM) * -(-N // BN), -(-K // BK), sms, 8)
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 _COUNTERS: dict = {}

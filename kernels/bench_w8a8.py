@@ -67,15 +67,15 @@ def sweep(Ms=(1024, 4096)):
         print(f"{fmt} K={K} N={N} M={M}: bf16 {t_bf16*1e6:.0f} us; best {res[0][0]*1e6:.0f} us ({t_bf16/res[0][0]:.2f}x) {res[0][1]}; "
               + "; ".join(f"{t_bf16/t:.2f}x {c.BM}x{c.BN}x{c.BK} g{c.GM} w{c.num_warps} s{c.num_stages}" for t, c in res[1:4]), flush=True)
 
-def table():
+def table(Ms=BATCHES, shapes=SHAPES):
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; weights per-channel, "
           f"activations per-token dynamic, bf16 output")
     print("| format | K | N | M | bf16 F.linear (us) | ours (us) | speed-up | ours (matmul) | torch 8-bit (us) | speed-up over bf16 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for fmt, (K, N) in itertools.product(["int8", "fp8"], SHAPES):
+    for fmt, (K, N) in itertools.product(["int8", "fp8"], shapes):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         ws = weights(K, N, fmt, copies(N * K))
-        for M in BATCHES:
+        for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
             t_ref = graph_time(lambda i: F.linear(x, W[i]), len(W))
             t = graph_time(lambda i: w8a8_matmul(*quantize_rows(x, fmt), *ws[i]), len(ws))
@@ -94,8 +94,10 @@ def table():
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
+    ap.add_argument("--shapes", nargs="*", default=None, help="table: KxN shapes, e.g. 8192x28672")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("bench_w8a8: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check()
     elif a.sweep: sweep()
-    else: table()
+    else: table(a.table_M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES)

@@ -13,7 +13,7 @@ import argparse, itertools, math, sys, time
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, _split_for
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 1024, 4096]
@@ -69,6 +69,16 @@ def check(quick=False):
                 err = ((y.double() - ref).norm() / ref.norm()).item()
                 assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, err)
                 worst, n = max(worst, err), n + 1
+            if bits == 4 and zeros != "frac":                           # the pair-unpacking kernel, forced tilings
+                for cfg in [WA16Config(16, 128, 128, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
+                            WA16Config(32 if M <= 32 else 64, 256, 128, 2, mma=True), WA16Config(64, 128, 128, 4, mma=True, xperm=True)]:
+                    for rep in range(2):
+                        out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
+                        y = wa16_matmul(x, w, out=out, cfg=cfg)
+                        assert not torch.isnan(y).any(), ("unwritten output", K, N, M, cfg)
+                        err = ((y.double() - ref).norm() / ref.norm()).item()
+                        assert err < 1e-2, (K, N, M, n_major, zeros, dtype, cfg, err)
+                        worst, n = max(worst, err), n + 1
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}", flush=True)
 
 def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
@@ -81,11 +91,17 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
-        if M <= 4:
-            cands = [WA16Config(M, BN, min(group, 512), split, warps, 1, gemv=True, unroll=u) for BN, split, warps, u
-                     in itertools.product([64, 128, 256], [2, 4, 8, 16], [4, 8], [1, 2]) if BN // warps >= 16]
+        cands = []
+        if M <= 4:                                                  # the GEMV
+            cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u) for BN, split, u
+                      in itertools.product([64, 128], [4, 8, 16], [1, 2])]
+        if M <= 64:                                                 # tensor cores, codes unpacked in pairs
+            BM = 16 if M <= 16 else 32 if M <= 32 else 64
+            for BN, xperm in itertools.product([64, 128, 256], [False, True]):
+                h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
+                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm) for sp in sorted({max(1, h // 2), h, 2 * h})]
         else:
-            BMs = [16] if M <= 16 else [M if M in (32, 64) else 64]
+            BMs = [M if M in (32, 64) else 64]
             cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm
                      in itertools.product(BMs, [64, 128], [2, 4, 8], [True, False])]
         for cfg in cands:

@@ -268,6 +268,83 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
             if BM > 3: _gemv_last(ws_ptr, out_ptr, b_ptr, rn, 3, M, N, stride_om, n_split, HAS_BIAS)
             tl.atomic_xchg(cnt_ptr + pid_n, 0)                  # ready for the next call
 
+# %% ../../nbs/20_kernels.wa16.ipynb #71df75b5
+@triton.jit
+def _pairs(w, i: tl.constexpr, FP16: tl.constexpr, ASM: tl.constexpr):
+    "Codes i and i+4 of every 4-bit word as 16-bit floats base + q (base 128 in bf16, 1024 in fp16): one shift and one LOP3 for both."
+    magic: tl.constexpr = 0x64006400 if FP16 else 0x43004300
+    if ASM:                                                     # one 32-bit register, read as the two halves it holds
+        asm: tl.constexpr = f"{{ .reg .b32 t; shr.u32 t, $2, {4 * i}; lop3.b32 t, t, 0x000F000F, {magic}, 0xea; mov.b32 {{$0, $1}}, t; }}"
+        if FP16: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r", [w], dtype=(tl.float16, tl.float16), is_pure=True, pack=1)
+        else: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r", [w], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=1)
+    else:                                                       # the same bits from integer ops (Triton's interpreter)
+        u = ((w >> (4 * i)) & 0x000F000F) | magic
+        lo = (u & 0xFFFF).to(tl.int16); hi = ((u >> 16) & 0xFFFF).to(tl.int16)
+        if FP16: lo, hi = lo.to(tl.float16, bitcast=True), hi.to(tl.float16, bitcast=True)
+        else: lo, hi = lo.to(tl.bfloat16, bitcast=True), hi.to(tl.bfloat16, bitcast=True)
+    return lo, hi
+
+@triton.jit
+def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
+                     tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                     SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
+                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
+    "4-bit codes: the transposed output tile [BN, BM] = sum over slices and i < 4 of (codes i, i+4 - zero) [BN, BK/4] x inputs [BK/4, BM]."
+    KWT: tl.constexpr = BK // 8                                 # words per output and slice
+    pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+    rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
+    rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
+    KW = (K + 7) // 8
+    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
+    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
+    r2 = tl.arange(0, 2 * KWT)                                  # operand K row 2j + e: code i + 4e of word j
+    base = 1024.0 if FP16 else 128.0
+    acc = tl.zeros((BN, BM), dtype=tl.float32)
+    for t in range(t0, t1):
+        rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
+        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+        if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
+        else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
+        g = (t * BK) // GROUP
+        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
+        if HAS_Z: zb = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32) + base
+        else: zb = tl.zeros((BN,), dtype=tl.float32) + (base + 8)
+        if not UPCAST:                                          # base + z, exact
+            if FP16: zb = zb.to(tl.float16)
+            else: zb = zb.to(tl.bfloat16)
+        part = tl.zeros((BN, BM), dtype=tl.float32)
+        for i in tl.static_range(4):
+            if XPERM:                                           # the input given reordered, [M, 4, 2 KW]: contiguous
+                rk = i * 2 * KW + t * 2 * KWT + r2
+                kmask = t * 2 * KWT + r2 < 2 * KW
+            else:                                               # gathered: [2 KWT] the inputs of the operand's K rows
+                rk = (t * KWT + r2 // 2) * 8 + i + 4 * (r2 % 2)
+                kmask = rk < K
+            xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
+            if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)              # [2 KWT, BM]
+            else: xt = tl.load(xp, mask=(rm[None, :] < M) & kmask[:, None], other=0.0)
+            lo, hi = _pairs(w, i, FP16, ASM)                    # [BN, KWT] each
+            v = tl.reshape(tl.join(lo, hi), (BN, 2 * KWT))      # [BN, 2 KWT] base + q; the pair stays in its register
+            if UPCAST: part += tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
+            else: part += tl.dot(v - zb[:, None], xt)           # q - z                      # and dot are wrong (triton#11584)
+        acc += part * s[:, None]
+    omask = (rn[:, None] < N) & (rm[None, :] < M)
+    if SPLIT:                                                   # partial sums, then the tile's last program adds them up
+        tl.store(ws_ptr + (pid_k * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
+        tl.debug_barrier()
+        tile = pid_m * tl.num_programs(0) + pid_n
+        done = tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel")
+        if done == tl.num_programs(2) - 1:
+            acc = tl.zeros((BN, BM), dtype=tl.float32)
+            for k in range(tl.num_programs(2)):
+                acc += tl.load(ws_ptr + (k * M + rm[None, :]) * N + rn[:, None], mask=omask, other=0.0, cache_modifier=".cg")
+            if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+            tl.store(out_ptr + rm[None, :] * stride_om + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
+            tl.atomic_xchg(cnt_ptr + tile, 0)                   # ready for the next call
+    else:
+        if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+        tl.store(out_ptr + rm[None, :] * stride_om + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
+
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
 _SMS = 132                                              # multiprocessors of an H100; read off the device when there is one
@@ -289,7 +366,8 @@ class WA16Config:
     gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
     unroll: int = 1                                 # GEMV: slices whose words are requested together (1, 2 or 4)
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
-    xperm: bool = False                             # with loop: read the input reordered [M, P, K/P], contiguous per code i
+    xperm: bool = False                             # loop/mma: read the input reordered, contiguous per code (pair) i
+    mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
 
 def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> int:
     "Power-of-two K-split (at most `most`) that gives the GPU about four programs per multiprocessor, each `min_slices` slices at least."
@@ -297,8 +375,12 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
     while tiles * split < 4 * sms and split * 2 <= min(most, k_tiles // min_slices): split *= 2
     return split
 
-def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS) -> WA16Config|None:
+def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
+    if 4 < M <= 64 and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:   # tensor cores, codes unpacked in pairs
+        BK = _bk_for(group, K, 128)
+        BM, BN = (16, 128) if M <= 16 else (32, 128) if M <= 32 else (64, 128)
+        return WA16Config(BM, BN, BK, _split_for(-(-M // BM) * -(-N // BN), -(-K // BK), sms, 16, min_slices=2), 4, 3, mma=True)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
@@ -337,7 +419,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     if w.perm is not None: x2 = x2[:, w.perm]
     x2 = x2.contiguous()
     M = x2.shape[0]
-    cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device))
+    cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device), w.bits, w.int_zeros)
     if cfg is None: raise CompressnbError(f"group size {w.group} has no power-of-two divisor >= 16: no W{w.bits}A16 tile fits")
     if cfg.loop and not cfg.gemv and cfg.BK * w.bits < 16 * 32:
         raise CompressnbError(f"the unpacking loop needs BK >= {16 * 32 // w.bits} at {w.bits} bits (16 words per slice)")
@@ -351,6 +433,24 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
+    if cfg.mma:
+        if w.bits != 4 or not w.int_zeros:
+            raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
+        if cfg.BK < 64: raise CompressnbError(f"the pair-unpacking kernel needs BK >= 64 (16 operand rows per code pair), got {cfg.BK}")
+        even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
+        if cfg.xperm:                                                       # x[m, 8j + i + 4e] at [m, i, 2j + e]
+            KW = -(-w.K // 8)
+            x2 = F.pad(x2, (0, 8 * KW - w.K)).view(M, KW, 2, 4).permute(0, 3, 1, 2).reshape(M, 8 * KW)
+        ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
+        cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
+        z = w.zeros if w.zeros is not None else w.scales
+        b = w.bias if w.bias is not None else w.scales
+        _wa16_mma_kernel[(grid[1], grid[0], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+                                                    *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
+                                                    HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
+                                                    BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
+                                                    XPERM=cfg.xperm, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+        return out.view(*lead, w.N)
     if cfg.gemv:
         if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0 and M == cfg.BM       # unmasked loads: every row and slice exists

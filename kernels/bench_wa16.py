@@ -70,8 +70,9 @@ def check(quick=False):
                 assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, err)
                 worst, n = max(worst, err), n + 1
             if bits == 4 and zeros != "frac":                           # the pair-unpacking kernel, forced tilings
-                for cfg in [WA16Config(16, 128, 128, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
-                            WA16Config(32 if M <= 32 else 64, 256, 128, 2, mma=True), WA16Config(64, 128, 128, 4, mma=True, xperm=True)]:
+                bk = min(128, w.group)
+                for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
+                            WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True)]:
                     for rep in range(2):
                         out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
                         y = wa16_matmul(x, w, out=out, cfg=cfg)
@@ -97,13 +98,15 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
                       in itertools.product([64, 128], [4, 8, 16], [1, 2])]
         if M <= 64:                                                 # tensor cores, codes unpacked in pairs
             BM = 16 if M <= 16 else 32 if M <= 32 else 64
-            for BN, xperm in itertools.product([64, 128, 256], [False, True]):
+            for BN, xperm in itertools.product([64, 128], [False, True]):
                 h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
-                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm) for sp in sorted({max(1, h // 2), h, 2 * h})]
-        else:
-            BMs = [M if M in (32, 64) else 64]
-            cands = [WA16Config(BM, BN, 128, split, 4, 4, loop=True, xperm=xperm) for BM, BN, split, xperm
-                     in itertools.product(BMs, [64, 128], [2, 4, 8], [True, False])]
+                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm) for sp in sorted({max(1, h // 2), h})]
+            h = _split_for(-(-M // BM) * -(-N // 128), K // 128, sms, 16, min_slices=2)
+            cands += [WA16Config(BM, 128, 128, max(1, h // 2), 4, st, mma=True, xperm=True) for st in (2, 4, 5)]
+            cands += [WA16Config(BM, 256, 128, max(1, h // 4), 8, 3, mma=True, xperm=True)]
+        if M > 16:                                                  # the first tensor-core kernel
+            BM = 32 if M <= 32 else 64
+            cands += [WA16Config(BM, 128, 128, split, 4, 4) for split in (2, 4, 8)]
         for cfg in cands:
             try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)
             except Exception as e: print("  failed:", cfg, repr(e)[:200]); continue

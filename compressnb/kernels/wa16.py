@@ -377,10 +377,14 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    if 4 < M <= 64 and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:   # tensor cores, codes unpacked in pairs
+    if 2 < M <= 32 and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:   # tensor cores, codes unpacked in pairs
         BK = _bk_for(group, K, 128)
-        BM, BN = (16, 128) if M <= 16 else (32, 128) if M <= 32 else (64, 128)
-        return WA16Config(BM, BN, BK, _split_for(-(-M // BM) * -(-N // BN), -(-K // BK), sms, 16, min_slices=2), 4, 3, mma=True)
+        big = N * K >= 2**25                        # large layers: wider tiles, and the input reordered by a separate op
+        BM, BN = 16 if M <= 16 else 32, 128 if big else 64
+        tiles = -(-M // BM) * -(-N // BN)
+        split = _split_for(tiles, -(-K // BK), sms, 16, min_slices=2)
+        if split > 1 and tiles * split > 4 * sms: split //= 2      # one wave: at most four programs per multiprocessor
+        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None

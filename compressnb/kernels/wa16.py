@@ -291,7 +291,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
     "4-bit codes: the transposed output tile [BN, BM] = sum over slices and i < 4 of (codes i, i+4 - zero) [BN, BK/4] x inputs [BK/4, BM]."
     KWT: tl.constexpr = BK // 8                                 # words per output and slice
-    pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+    pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
     KW = (K + 7) // 8
@@ -332,7 +332,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
         tl.store(ws_ptr + (pid_k * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
         tl.debug_barrier()
-        tile = pid_m * tl.num_programs(0) + pid_n
+        tile = pid_n * tl.num_programs(0) + pid_m
         done = tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel")
         if done == tl.num_programs(2) - 1:
             acc = tl.zeros((BN, BM), dtype=tl.float32)
@@ -377,13 +377,14 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    if 2 < M <= 32 and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:   # tensor cores, codes unpacked in pairs
-        BK = _bk_for(group, K, 128)
-        big = N * K >= 2**25                        # large layers: wider tiles, and the input reordered by a separate op
-        BM, BN = 16 if M <= 16 else 32, 128 if big else 64
+    big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
+    if (3 <= M <= 32 or M == 2 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:
+        BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
+        BM, BN = 16 if M <= 16 else 32, 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_for(tiles, -(-K // BK), sms, 16, min_slices=2)
-        if split > 1 and tiles * split > 4 * sms: split //= 2      # one wave: at most four programs per multiprocessor
+        if split > 1 and tiles * split > 4 * sms: split //= 2      # one wave: at most four programs per multiprocessor,
+        if split == 1 and K // BK >= 32: split = 2                  # but K in two halves beats one long run (8192x28672)
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
@@ -397,7 +398,11 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     BK = _bk_for(group, K, bk)
     if not BK: return None
     loop = M <= 16 and BK >= 128                      # the unpacking loop was faster up to 16 rows (needs 16 words a slice)
-    split = _split_for(-(-M // BM) * -(-N // BN), -(-K // BK), sms, 8)
+    tiles = -(-M // BM) * -(-N // BN)
+    split = _split_for(tiles, -(-K // BK), sms, 8)
+    if M <= 64:                                       # each split adds M x N fp32 partial sums to write and read back:
+        while split > 1 and tiles * split > 2 * sms: split //= 2   # about two programs per multiprocessor (H100 sweep, M=64)
+        if split == 1 and K // BK >= 32: split = 2
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 _COUNTERS: dict = {}
@@ -449,7 +454,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
-        _wa16_mma_kernel[(grid[1], grid[0], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+        _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                                     *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,

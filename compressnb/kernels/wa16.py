@@ -285,19 +285,31 @@ def _pairs(w, i: tl.constexpr, FP16: tl.constexpr, ASM: tl.constexpr):
     return lo, hi
 
 @triton.jit
+def _slice_operand(w, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexpr, ASM: tl.constexpr):
+    "Every code of a slice's words `w` [BN, KWT] as base + q, one operand [BN, 8 KWT]: column 32 jl + 8 i + 2 q + e holds code i + 4e of word q KWT/4 + jl."
+    JL: tl.constexpr = KWT // 4
+    w3 = tl.reshape(w, (BN, 4, JL))                             # [BN, q, jl]: the tensor cores' lane q of a quad gets words q JL ..
+    l0, h0 = _pairs(w3, 0, FP16, ASM); l1, h1 = _pairs(w3, 1, FP16, ASM)
+    l2, h2 = _pairs(w3, 2, FP16, ASM); l3, h3 = _pairs(w3, 3, FP16, ASM)
+    p = tl.join(tl.join(tl.join(l0, h0), tl.join(l1, h1)), tl.join(tl.join(l2, h2), tl.join(l3, h3)))   # [BN, q, jl, e, i0, i1]
+    return tl.reshape(tl.permute(p, (0, 2, 5, 4, 1, 3)), (BN, 8 * KWT))   # [BN, jl, i1, i0, q, e]: no data moves
+
+@triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
-    "4-bit codes: the transposed output tile [BN, BM] = sum over slices and i < 4 of (codes i, i+4 - zero) [BN, BK/4] x inputs [BK/4, BM]."
+    "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
     KWT: tl.constexpr = BK // 8                                 # words per output and slice
+    JL: tl.constexpr = KWT // 4
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
     KW = (K + 7) // 8
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-    r2 = tl.arange(0, 2 * KWT)                                  # operand K row 2j + e: code i + 4e of word j
+    c = tl.arange(0, BK)                                        # operand column c = 32 jl + 8 i + 2 q + e holds input
+    kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # 8 (q JL + jl) + i + 4e of the slice
     base = 1024.0 if FP16 else 128.0
     acc = tl.zeros((BN, BM), dtype=tl.float32)
     for t in range(t0, t1):
@@ -312,21 +324,14 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
         if not UPCAST:                                          # base + z, exact
             if FP16: zb = zb.to(tl.float16)
             else: zb = zb.to(tl.bfloat16)
-        part = tl.zeros((BN, BM), dtype=tl.float32)
-        for i in tl.static_range(4):
-            if XPERM:                                           # the input given reordered, [M, 4, 2 KW]: contiguous
-                rk = i * 2 * KW + t * 2 * KWT + r2
-                kmask = t * 2 * KWT + r2 < 2 * KW
-            else:                                               # gathered: [2 KWT] the inputs of the operand's K rows
-                rk = (t * KWT + r2 // 2) * 8 + i + 4 * (r2 % 2)
-                kmask = rk < K
-            xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
-            if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)              # [2 KWT, BM]
-            else: xt = tl.load(xp, mask=(rm[None, :] < M) & kmask[:, None], other=0.0)
-            lo, hi = _pairs(w, i, FP16, ASM)                    # [BN, KWT] each
-            v = tl.reshape(tl.join(lo, hi), (BN, 2 * KWT))      # [BN, 2 KWT] base + q; the pair stays in its register
-            if UPCAST: part += tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
-            else: part += tl.dot(v - zb[:, None], xt)           # q - z                      # and dot are wrong (triton#11584)
+        if XPERM: rk = t * BK + c                               # the input given already in the operand's order
+        else: rk = t * BK + kc                                  # gathered here
+        xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
+        if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)                  # [BK, BM]
+        else: xt = tl.load(xp, mask=(rm[None, :] < M) & (t * BK + kc[:, None] < K), other=0.0)
+        v = _slice_operand(w, BN, KWT, FP16, ASM)               # [BN, BK] base + q, pairs in the registers the tensor cores read
+        if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
+        else: part = tl.dot(v - zb[:, None], xt)                # q - z                      # and dot are wrong (triton#11584)
         acc += part * s[:, None]
     omask = (rn[:, None] < N) & (rm[None, :] < M)
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
@@ -378,7 +383,7 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
-    if (3 <= M <= 32 or M == 2 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 64:
+    if (3 <= M <= 32 or M == 2 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         BM, BN = 16 if M <= 16 else 32, 64
         tiles = -(-M // BM) * -(-N // BN)
@@ -404,6 +409,18 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         while split > 1 and tiles * split > 2 * sms: split //= 2   # about two programs per multiprocessor (H100 sweep, M=64)
         if split == 1 and K // BK >= 32: split = 2
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
+
+_ORDERS: dict = {}
+def _operand_order(x:torch.Tensor, BK:int) -> torch.Tensor:
+    "`x` [M, K] with each slice of BK inputs in the pair-unpacking kernel's operand order (zero-padded to whole slices)."
+    K = x.shape[1]
+    KP = -(-K // BK) * BK
+    key = (K, BK, str(x.device))
+    if key not in _ORDERS:
+        c = torch.arange(KP, device=x.device)
+        cl, JL = c % BK, BK // 32                                       # column 32 jl + 8 i + 2 q + e of its slice holds
+        _ORDERS[key] = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)   # input 8 (q JL + jl) + i + 4e
+    return (F.pad(x, (0, KP - K)) if KP > K else x)[:, _ORDERS[key]]
 
 _COUNTERS: dict = {}
 def _counters(device, n:int) -> torch.Tensor:
@@ -445,11 +462,9 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     if cfg.mma:
         if w.bits != 4 or not w.int_zeros:
             raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
-        if cfg.BK < 64: raise CompressnbError(f"the pair-unpacking kernel needs BK >= 64 (16 operand rows per code pair), got {cfg.BK}")
+        if cfg.BK < 32: raise CompressnbError(f"the pair-unpacking kernel needs BK >= 32 (a word per lane of the tensor cores), got {cfg.BK}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
-        if cfg.xperm:                                                       # x[m, 8j + i + 4e] at [m, i, 2j + e]
-            KW = -(-w.K // 8)
-            x2 = F.pad(x2, (0, 8 * KW - w.K)).view(M, KW, 2, 4).permute(0, 3, 1, 2).reshape(M, 8 * KW)
+        if cfg.xperm: x2 = _operand_order(x2, cfg.BK)                    # one gather instead of one per program and slice
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales

@@ -383,7 +383,7 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
-    if (3 <= M <= 32 or M == 2 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
+    if (3 <= M <= 16 or 2 <= M <= 32 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         BM, BN = 16 if M <= 16 else 32, 64
         tiles = -(-M // BM) * -(-N // BN)

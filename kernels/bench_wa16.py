@@ -10,6 +10,7 @@ the copies together exceed four times the L2 cache, so no call finds its weight 
 The floor is those bytes over the device-to-device copy bandwidth measured at the start of the same run.
 """
 import argparse, itertools, math, sys, time
+from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
@@ -82,7 +83,7 @@ def check(quick=False):
                         worst, n = max(worst, err), n + 1
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}", flush=True)
 
-def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
+def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(shapes, Ms):
         w = random_weight(K, N, group=group)
@@ -93,10 +94,13 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         cands = []
-        if M <= 4:                                                  # the GEMV
+        h = wa16_config(M, N, K, group, sms)
+        if focus:                                                   # the heuristic's tiling with other pipeline depths
+            cands = [replace(h, num_stages=st) for st in ((1, 2, 3) if h.gemv else (2, 3, 4))]
+        elif M <= 4:                                                # the GEMV
             cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u) for BN, split, u
                       in itertools.product([64, 128], [4, 8, 16], [1, 2])]
-        if M <= 64:                                                 # tensor cores, codes unpacked in pairs
+        if M <= 64 and not focus:                                   # tensor cores, codes unpacked in pairs
             BM = 16 if M <= 16 else 32 if M <= 32 else 64
             for BN, xperm in itertools.product([64, 128], [False, True]):
                 h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
@@ -104,7 +108,7 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128):
             h = _split_for(-(-M // BM) * -(-N // 128), K // 128, sms, 16, min_slices=2)
             cands += [WA16Config(BM, 128, 128, max(1, h // 2), 4, st, mma=True, xperm=True) for st in (2, 4, 5)]
             cands += [WA16Config(BM, 256, 128, max(1, h // 4), 8, 3, mma=True, xperm=True)]
-        if M > 16:                                                  # the first tensor-core kernel
+        if M > 16 and not focus:                                    # the first tensor-core kernel
             BM = 32 if M <= 32 else 64
             cands += [WA16Config(BM, 128, 128, split, 4, 4) for split in (2, 4, 8)]
         for cfg in cands:
@@ -146,11 +150,12 @@ if __name__ == "__main__":
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
+    ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     a = ap.parse_args()
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check(a.quick)
-    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group)
+    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus)
     else: table(a.bits, Ms=a.table_M)

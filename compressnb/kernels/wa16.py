@@ -295,6 +295,16 @@ def _slice_operand(w, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexpr, A
     return tl.reshape(tl.permute(p, (0, 2, 5, 4, 1, 3)), (BN, 8 * KWT))   # [BN, jl, i1, i0, q, e]: no data moves
 
 @triton.jit
+def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr):
+    "Slice t's scales and zero points [BN] in fp32 (zeros 8 when symmetric; nothing is read past the program's last slice t1)."
+    g = (t * BK) // GROUP
+    m = (rn < N) & (rn * 0 + t < t1)
+    s = tl.load(s_ptr + g * N + rn, mask=m, other=0.0).to(tl.float32)
+    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=m, other=0.0).to(tl.float32)
+    else: z = tl.zeros_like(s) + 8.0
+    return s, z
+
+@triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
@@ -312,15 +322,14 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # 8 (q JL + jl) + i + 4e of the slice
     base = 1024.0 if FP16 else 128.0
     acc = tl.zeros((BN, BM), dtype=tl.float32)
+    s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
     for t in range(t0, t1):
         rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
         wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
         if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
         else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
-        g = (t * BK) // GROUP
-        s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
-        if HAS_Z: zb = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32) + base
-        else: zb = tl.zeros((BN,), dtype=tl.float32) + (base + 8)
+        s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
+        s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z)   # a load from memory per slice
         if not UPCAST:                                          # base + z, exact
             if FP16: zb = zb.to(tl.float16)
             else: zb = zb.to(tl.bfloat16)

@@ -425,11 +425,13 @@ def _operand_order(x:torch.Tensor, BK:int) -> torch.Tensor:
     K = x.shape[1]
     KP = -(-K // BK) * BK
     key = (K, BK, str(x.device))
-    if key not in _ORDERS:
+    idx = _ORDERS.get(key)
+    if idx is None:
         c = torch.arange(KP, device=x.device)
         cl, JL = c % BK, BK // 32                                       # column 32 jl + 8 i + 2 q + e of its slice holds
-        _ORDERS[key] = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)   # input 8 (q JL + jl) + i + 4e
-    return (F.pad(x, (0, KP - K)) if KP > K else x)[:, _ORDERS[key]]
+        idx = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)   # input 8 (q JL + jl) + i + 4e
+        if not _capturing(x.device): _ORDERS[key] = idx
+    return (F.pad(x, (0, KP - K)) if KP > K else x)[:, idx]
 
 _COUNTERS: dict = {}
 def _counters(device, n:int) -> torch.Tensor:
@@ -438,8 +440,12 @@ def _counters(device, n:int) -> torch.Tensor:
     key = (str(device), stream)
     c = _COUNTERS.get(key)
     if c is None or c.numel() < n:
-        c = _COUNTERS[key] = torch.zeros(max(n, 4096), dtype=torch.int32, device=device)
+        c = torch.zeros(max(n, 4096), dtype=torch.int32, device=device)
+        if not _capturing(device): _COUNTERS[key] = c       # made inside a CUDA graph, it lives in the graph's memory
     return c
+
+def _capturing(device) -> bool:
+    return torch.device(device).type == "cuda" and torch.cuda.is_current_stream_capturing()
 
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."

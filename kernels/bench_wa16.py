@@ -94,9 +94,9 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         cands = []
-        h = wa16_config(M, N, K, group, sms)
+        heur = wa16_config(M, N, K, group, sms)
         if focus:                                                   # the heuristic's tiling with other pipeline depths
-            cands = [replace(h, num_stages=st) for st in ((1, 2, 3) if h.gemv else (2, 3, 4))]
+            cands = [replace(heur, num_stages=st) for st in ((1, 2, 3) if heur.gemv else (2, 3, 4))]
         elif M <= 4:                                                # the GEMV
             cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u) for BN, split, u
                       in itertools.product([64, 128], [4, 8, 16], [1, 2])]

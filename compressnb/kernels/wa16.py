@@ -389,6 +389,11 @@ def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> i
     while tiles * split < 4 * sms and split * 2 <= min(most, k_tiles // min_slices): split *= 2
     return split
 
+def _split_at_most(split:int, tiles:int, k_tiles:int, sms:int, per_sm:int) -> int:
+    "`split` halved until the grid has at most `per_sm` programs per multiprocessor, but K in two parts when it is long (>= 32 slices)."
+    while split > 1 and tiles * split > per_sm * sms: split //= 2
+    return 2 if split == 1 and k_tiles >= 32 else split
+
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
@@ -396,9 +401,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         BM, BN = 16 if M <= 16 else 32, 64
         tiles = -(-M // BM) * -(-N // BN)
-        split = _split_for(tiles, -(-K // BK), sms, 16, min_slices=2)
-        if split > 1 and tiles * split > 4 * sms: split //= 2      # one wave: at most four programs per multiprocessor,
-        if split == 1 and K // BK >= 32: split = 2                  # but K in two halves beats one long run (8192x28672)
+        split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
@@ -415,8 +418,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     tiles = -(-M // BM) * -(-N // BN)
     split = _split_for(tiles, -(-K // BK), sms, 8)
     if M <= 64:                                       # each split adds M x N fp32 partial sums to write and read back:
-        while split > 1 and tiles * split > 2 * sms: split //= 2   # about two programs per multiprocessor (H100 sweep, M=64)
-        if split == 1 and K // BK >= 32: split = 2
+        split = _split_at_most(split, tiles, K // BK, sms, 2)      # about two programs per multiprocessor (H100 sweep, M=64)
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 _ORDERS: dict = {}
@@ -428,7 +430,7 @@ def _operand_order(x:torch.Tensor, BK:int) -> torch.Tensor:
     idx = _ORDERS.get(key)
     if idx is None:
         c = torch.arange(KP, device=x.device)
-        cl, JL = c % BK, BK // 32                                       # column 32 jl + 8 i + 2 q + e of its slice holds
+        cl, JL = c % BK, BK // 32                                       # the kernel's `kc`, in torch: column 32 jl + 8 i + 2 q + e holds
         idx = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)   # input 8 (q JL + jl) + i + 4e
         if not _capturing(x.device): _ORDERS[key] = idx
     return (F.pad(x, (0, KP - K)) if KP > K else x)[:, idx]

@@ -7,14 +7,14 @@ Docs: https://compressnb.github.io/compressnb/kernels.wa16.html.md"""
 # %% ../../nbs/20_kernels.wa16.ipynb #5c7fa4da
 from __future__ import annotations
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 import torch, torch.nn.functional as F
 import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
+__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'block_words', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
            'wa16_from_quantlinear', 'quantlinear_forward']
 
 # %% ../../nbs/20_kernels.wa16.ipynb #bf1854fc
@@ -32,6 +32,12 @@ class WA16Weight:
     perm: torch.Tensor | None = None   # [K] int64 input order that makes groups contiguous, or None
     bias: torch.Tensor | None = None   # [N]
     int_zeros: bool = True             # zeros are integers (or symmetric): the GEMV folds them into the unpacking
+    block: int = 0                     # > 0: `qw` is [ceil(N/block), KW, block], tiles of `block` outputs stored one after another
+
+    def words(self) -> torch.Tensor:
+        "The codes as a `[KW, N]` view or copy, whatever the storage."
+        if not self.block: return self.qw
+        return self.qw.permute(1, 0, 2).reshape(self.qw.shape[1], -1)[:, :self.N]
 
     @property
     def nbytes(self) -> int:
@@ -39,8 +45,8 @@ class WA16Weight:
         return sum(t.numel() * t.element_size() for t in (self.qw, self.scales, self.zeros) if t is not None)
 
 def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, bits:int, group:int,
-              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False) -> WA16Weight:
-    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels."
+              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False, block:int=0) -> WA16Weight:
+    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels; `block`: see `block_words`."
     if bits not in (4, 8): raise CompressnbError(f"the W{bits}A16 kernel does not exist: weight-only kernels take 4 or 8 bits")
     N, K = codes.shape
     perm = None
@@ -59,13 +65,20 @@ def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, 
     words = words.T.contiguous().T if n_major else words.contiguous()  # n_major: each output's words adjacent (QuantLinear's)
     zeros = None if zeros is None else zeros.T.to(torch.float16).contiguous()
     int_zeros = zeros is None or bool((zeros == zeros.round()).all())
-    return WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
+    w = WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
+    return block_words(w, block) if block else w
+
+def block_words(w:WA16Weight, block:int=64) -> WA16Weight:
+    "`w` with its codes stored as tiles of `block` outputs, one after another: `[ceil(N/block), KW, block]`, N zero-padded."
+    if block <= 0 or block & (block - 1): raise CompressnbError(f"the block of outputs must be a power of two, got {block}")
+    qw = F.pad(w.words(), (0, (-w.N) % block))                             # [KW, Np]
+    return replace(w, qw=qw.view(qw.shape[0], -1, block).permute(1, 0, 2).contiguous(), block=block)
 
 def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
     P = 32 // w.bits
     shifts = w.bits * torch.arange(P, device=w.qw.device, dtype=torch.int32)
-    q = ((w.qw[:, None, :] >> shifts[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()   # [K, N]
+    q = ((w.words()[:, None, :] >> shifts[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()   # [K, N]
     g = torch.arange(w.K, device=q.device) // w.group
     z = w.zeros.float()[g] if w.zeros is not None else 2.0 ** (w.bits - 1)
     W = (w.scales.float()[g] * (q - z)).to(x.dtype)                                                        # [K, N]
@@ -73,6 +86,11 @@ def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     return F.linear(x, W.T, w.bias)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #1e61bba7
+@triton.jit
+def _col_offset(rn, stride_qn, stride_qt, LB: tl.constexpr):
+    "Where output rn's words start: tile rn // LB at stride_qt, then stride_qn per output (plain layouts: LB = BN, stride_qt = LB stride_qn)."
+    return (rn // LB) * stride_qt + (rn % LB) * stride_qn
+
 @triton.jit
 def _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL: tl.constexpr, HAS_BIAS: tl.constexpr):
     "Epilogue of both kernels: fp32 partial sums of split `pid_k`, or (bias added) the output in its dtype."
@@ -92,8 +110,8 @@ def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
     else: return q.to(tl.bfloat16)                         # bf16 has too few mantissa bits for 128 + q with q < 256
 
 @triton.jit
-def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, tiles_per_split,
-                 BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, stride_qt,
+                 tiles_per_split, LB: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                  PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr,
                  LOOP: tl.constexpr, XPERM: tl.constexpr):
     P: tl.constexpr = 32 // BITS
@@ -107,7 +125,7 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
         rw = t * (BK // P) + tl.arange(0, BK // P)                      # [BK/P] word rows
-        w = tl.load(qw_ptr + rw[:, None] * stride_qk + rn[None, :] * stride_qn, mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
+        w = tl.load(qw_ptr + rw[:, None] * stride_qk + _col_offset(rn, stride_qn, stride_qt, LB)[None, :], mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
         if LOOP:                                                        # code i of every word: inputs k = word*P + i
             part = tl.zeros((BM, BN), dtype=tl.float32)
             xs = tl.zeros((BM,), dtype=tl.float32)
@@ -157,10 +175,10 @@ def _code(w, wh, magic, zc, i: tl.constexpr, BITS: tl.constexpr, SH: tl.constexp
         return ((wh & (((1 << BITS) - 1) << (BITS * i - SH))) | (magic - ((BITS * i - SH) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i + SH)))
 
 @triton.jit
-def _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
-    "Slice t's words of the tile's outputs: [BN, KWT] int32, 16-byte runs along K."
+def _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
+    "Slice t's words of the tile's outputs (`cn` their offsets, `_col_offset`): [BN, KWT] int32."
     rw = t * KWT + tl.arange(0, KWT)
-    wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+    wp = qw_ptr + cn[:, None] + rw[None, :] * stride_qk
     if EVEN: return tl.load(wp)
     else: return tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
 
@@ -228,13 +246,14 @@ def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, s
 
 @triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                      tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
+                      stride_qt, tiles_per_split, magic, LB: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
                       HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                       UNROLL: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                 # words per output and slice
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
+    cn = _col_offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + P - 1) // P
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
@@ -242,16 +261,16 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
     t_main = t0 + (t1 - t0) // UNROLL * UNROLL
     for t in range(t0, t_main, UNROLL):                         # UNROLL adjacent slices' words requested together:
-        w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
-        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, t + 1, stride_qn, stride_qk, N, KW, KWT, EVEN)   # words reach memory
-        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, t + 2, stride_qn, stride_qk, N, KW, KWT, EVEN)
-        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, t + 3, stride_qn, stride_qk, N, KW, KWT, EVEN)
+        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
+        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, cn, t + 1, stride_qk, N, KW, KWT, EVEN)   # words reach memory
+        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, cn, t + 2, stride_qk, N, KW, KWT, EVEN)
+        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, cn, t + 3, stride_qk, N, KW, KWT, EVEN)
         a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 2: a0, a1, a2, a3 = _gemv_slice(wc, t + 2, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 3: a0, a1, a2, a3 = _gemv_slice(wd, t + 3, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     for t in range(t_main, t1):                                 # the slices left over, one at a time
-        w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)
+        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT, EVEN)
         a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
@@ -306,7 +325,7 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
 
 @triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                     tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                     stride_qt, tiles_per_split, LB: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
     "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
@@ -315,6 +334,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
+    cn = _col_offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + 7) // 8
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
@@ -325,7 +345,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
     for t in range(t0, t1):
         rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+        wp = qw_ptr + cn[:, None] + rw[None, :] * stride_qk
         if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
         else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
@@ -449,6 +469,11 @@ def _counters(device, n:int) -> torch.Tensor:
 def _capturing(device) -> bool:
     return torch.device(device).type == "cuda" and torch.cuda.is_current_stream_capturing()
 
+def _word_layout(w:WA16Weight, BN:int) -> tuple:
+    "The kernels' view of the codes' storage: (stride along K, stride along N, stride between tiles of LB outputs), LB."
+    if w.block: return (w.qw.stride(1), w.qw.stride(2), w.qw.stride(0)), w.block
+    return (*w.qw.stride(), BN * w.qw.stride(1)), BN
+
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."
     return kernel.func[grid](*args, **kernel.keywords, **kw)
@@ -476,6 +501,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
+    qs, LB = _word_layout(w, cfg.BN)
     if cfg.mma:
         if w.bits != 4 or not w.int_zeros:
             raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
@@ -487,7 +513,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                                    *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
+                                                    *qs, tps, LB=LB, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                                     XPERM=cfg.xperm, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
@@ -500,12 +526,12 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                            *w.qw.stride(), tps, 0x4B000000, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
+                                            *qs, tps, 0x4B000000, LB=LB, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
                                             INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
                                             BK=cfg.BK, EVEN=even, UNROLL=cfg.unroll, num_warps=cfg.num_warps,
                                             num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
-    kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
+    kernel = partial(_wa16_kernel, LB=LB, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
     if xperm:                                                           # x[m, k] at [m, k % P, k // P]
         P, KW = 32 // w.bits, -(-w.K // (32 // w.bits))
         x2 = F.pad(x2, (0, KW * P - w.K)).view(M, KW, P).transpose(1, 2).contiguous()   # [M, P, KW]
@@ -514,11 +540,11 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps,
                   FP16=x.dtype == torch.float16)
     if split == 1:
-        _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *w.qw.stride(), tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *qs, tps,
                            HAS_BIAS=w.bias is not None, PARTIAL=False, **common)
     else:
         part = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device)
-        _launch(kernel, grid, x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *w.qw.stride(), tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *qs, tps,
                            HAS_BIAS=False, PARTIAL=True, **common)
         BLOCK = 1024
         _split_sum_kernel[(-(-M * w.N // BLOCK),)](part, b, out, M, w.N, out.stride(0), SPLIT=split,

@@ -30,6 +30,18 @@ def _read_tiles(q_ptr, out_ptr, KW, stride_qk, stride_qn, stride_qt, tps, LB: tl
     tl.store(out_ptr + (pid_k * tl.num_programs(0) + pid_n) * BN + tl.arange(0, BN), tl.xor_sum(acc, axis=1))
 
 @triton.jit
+def _read_tma(desc, out_ptr, KW, tps, BN: tl.constexpr, KWT: tl.constexpr, BLOCKED: tl.constexpr):
+    "The same reads through the tensor memory accelerator: one bulk copy of a [KWT, BN] box per slice (desc over [rows, cols])."
+    pid_n, pid_k = tl.program_id(0), tl.program_id(1)
+    t0 = pid_k * tps
+    t1 = tl.minimum(t0 + tps, KW // KWT)
+    acc = tl.zeros((KWT, BN), dtype=tl.int32)
+    for t in range(t0, t1):
+        if BLOCKED: acc ^= desc.load([pid_n * KW + t * KWT, 0])       # [NB * KW, BN] rows of one tile after another
+        else: acc ^= desc.load([t * KWT, pid_n * BN])                 # [KW, N]
+    tl.store(out_ptr + (pid_k * tl.num_programs(0) + pid_n) * BN + tl.arange(0, BN), tl.xor_sum(acc, axis=0))
+
+@triton.jit
 def _read_flat(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr):
     pid = tl.program_id(0)
     acc = tl.zeros((BLOCK,), dtype=tl.int32)
@@ -48,11 +60,28 @@ def layouts(K, N):
         return f
     return {"wn": wn, "nw": nw, "blk64": blk(64), "blk128": blk(128)}
 
-def probe(K, N, bw, fast=False):
+def probe_tma(K, N, R, res):
+    from triton.tools.tensor_descriptor import TensorDescriptor
+    KW = K // 8
+    for blocked in (False, True):
+        qs = [torch.randint(-2**31, 2**31 - 1, (KW, N), dtype=torch.int32, device="cuda") for _ in range(R)]
+        for BN, KWT, split, (warps, stages) in itertools.product([64, 128], [16, 32], [2, 4, 8], [(4, 1), (4, 3), (4, 4), (8, 3)]):
+            descs = [TensorDescriptor.from_tensor(q.view(-1, BN) if blocked else q, [KWT, BN]) for q in qs]   # blocked: B = BN
+            tps = -(-(KW // KWT) // split)
+            out = torch.empty(split * N, dtype=torch.int32, device="cuda")
+            grid = (N // BN, split)
+            try: t = graph_time(lambda i: _read_tma[grid](descs[i], out, KW, tps, BN=BN, KWT=KWT, BLOCKED=blocked,
+                                                          num_warps=warps, num_stages=stages), R)
+            except Exception as e: print("  failed tma", blocked, BN, KWT, split, warps, stages, repr(e)[:300]); continue
+            res.append((t, "tma-blk" if blocked else "tma-wn", BN, KWT, split, warps, stages))
+        del qs; torch.cuda.empty_cache()
+
+def probe(K, N, bw, fast=False, tma_only=False):
     KW, nbytes = K // 8, K * N // 2
     R = copies(nbytes)
     res = []
-    for name, make in layouts(K, N).items():
+    probe_tma(K, N, R, res)
+    for name, make in ({} if tma_only else layouts(K, N)).items():
         qs = [make() for _ in range(R)]
         for BN, KWT, split, (warps, stages) in itertools.product([64, 128], [16, 32], [2, 4, 8], [(4, 1), (4, 3), (8, 1)]):
             if fast and (warps, stages) != (4, 1): continue
@@ -83,7 +112,7 @@ def probe(K, N, bw, fast=False):
             print(f"| {n} | {BN} | {KWT} | {split} | {warps} | {stages} | {t * 1e6:.1f} | {nbytes / t / 1e12:.2f} | {nbytes / t / bw:.2f} |")
     print("the kernels' tiling (BN 64, KWT 16, 4 warps, 1 stage), per layout and split:")
     for t, n, BN, KWT, split, warps, stages in sorted(res, key=lambda r: (r[1], r[4])):
-        if (BN, KWT, warps, stages) == (64, 16, 4, 1) and n != "flat":
+        if (BN, KWT, warps, stages) == (64, 16, 4, 1) and n != "flat" and not n.startswith("tma"):
             print(f"  {n:7s} split {split}: {t * 1e6:6.1f} us {nbytes / t / 1e12:.2f} TB/s")
     print(flush=True)
 
@@ -91,10 +120,11 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--fast", action="store_true", help="4 warps, 1 stage only")
+    ap.add_argument("--tma-only", action="store_true", help="only the TMA reads (and the flat ceiling)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("probe_stream: needs a CUDA GPU")
     bw = copy_bandwidth()
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
     for s in a.shapes:
         K, N = map(int, s.split("x"))
-        probe(K, N, bw, a.fast)
+        probe(K, N, bw, a.fast, a.tma_only)

@@ -42,11 +42,14 @@ def copies(nbytes:int) -> int:
     return max(2, min(64, math.ceil(4 * l2 / nbytes)))
 
 N_MAJOR = False                     # the kernels' layout: [words, N], each word row's outputs adjacent (--n-major: the other)
-BLOCK = 0                           # --block B: tiles of B outputs stored one after another (`block_words`)
+BLOCK = None                        # --block B [S] [--tile-n-major]: tiles of B outputs x S words stored one after another (`block_words`)
 
 def layout_name(n_major=None, block=None) -> str:
     n_major, block = N_MAJOR if n_major is None else n_major, BLOCK if block is None else block
-    return f"[N/{block}, words, {block}]" if block else "[N, words]" if n_major else "[words, N]"
+    if block:
+        B, S, nm = (tuple(block) + (0, False))[:3]
+        return f"tiles of {B} outputs x {S or 'all'} words, {'each output' if nm else 'each word row'} contiguous inside"
+    return "[N, words]" if n_major else "[words, N]"
 
 def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None, block=None):
     "Random codes and scales; zeros: None (symmetric), 'int' (asymmetric, integer zeros) or 'frac' (non-integer zeros)."
@@ -60,7 +63,7 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None, block=None)
 def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    lays = [(True, 0), (False, 0), (False, 64)]                         # [N, words], [words, N], blocks of 64 outputs
+    lays = [(True, None), (False, None), (False, (64, 16, True))]       # [N, words], [words, N], 64 x 16-word tiles
     grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16], [4], lays[::2], [None, "int", "frac"]) if quick else \
            ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], lays, [None, "int", "frac"])
     for (K, N), M, bits, (n_major, block), zeros in itertools.product(*grid):
@@ -159,10 +162,11 @@ if __name__ == "__main__":
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
-    ap.add_argument("--block", type=int, default=0, help="weights stored as tiles of BLOCK outputs one after another")
+    ap.add_argument("--block", type=int, nargs="*", default=None, help="B [S]: codes stored as tiles of B outputs x S words (block_words)")
+    ap.add_argument("--tile-n-major", action="store_true", help="--block: each output's words adjacent inside a tile")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     a = ap.parse_args()
-    N_MAJOR, BLOCK = a.n_major, a.block
+    N_MAJOR, BLOCK = a.n_major, (tuple(a.block) + (0,) * (2 - len(a.block)) + (a.tile_n_major,)) if a.block else None
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check(a.quick)
     elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus)

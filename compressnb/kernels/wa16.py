@@ -22,7 +22,7 @@ __all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'block_words', 'wa16_referenc
 class WA16Weight:
     "A low-bit weight laid out for the W4A16/W8A16 kernels."
     qw: torch.Tensor               # [KW >= ceil(K/P), N] int32 (any strides): word r of column n holds codes rP .. rP+P-1,
-                                   # code i at bits i*bits
+                                   # code i at bits i*bits; or tiles [NB, KS, LB, LK] (any strides), see `block_words`
     scales: torch.Tensor           # [G, N] fp16
     zeros: torch.Tensor | None     # [G, N] fp16 zero points; None: symmetric grid, zero 2^(bits-1)
     bits: int
@@ -32,12 +32,12 @@ class WA16Weight:
     perm: torch.Tensor | None = None   # [K] int64 input order that makes groups contiguous, or None
     bias: torch.Tensor | None = None   # [N]
     int_zeros: bool = True             # zeros are integers (or symmetric): the GEMV folds them into the unpacking
-    block: int = 0                     # > 0: `qw` is [ceil(N/block), KW, block], tiles of `block` outputs stored one after another
 
     def words(self) -> torch.Tensor:
         "The codes as a `[KW, N]` view or copy, whatever the storage."
-        if not self.block: return self.qw
-        return self.qw.permute(1, 0, 2).reshape(self.qw.shape[1], -1)[:, :self.N]
+        if self.qw.dim() == 2: return self.qw
+        NB, KS, LB, LK = self.qw.shape
+        return self.qw.permute(1, 3, 0, 2).reshape(KS * LK, NB * LB)[:, :self.N]
 
     @property
     def nbytes(self) -> int:
@@ -45,8 +45,8 @@ class WA16Weight:
         return sum(t.numel() * t.element_size() for t in (self.qw, self.scales, self.zeros) if t is not None)
 
 def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, bits:int, group:int,
-              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False, block:int=0) -> WA16Weight:
-    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels; `block`: see `block_words`."
+              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False, block:tuple|None=None) -> WA16Weight:
+    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels; `block`: `block_words`'s arguments."
     if bits not in (4, 8): raise CompressnbError(f"the W{bits}A16 kernel does not exist: weight-only kernels take 4 or 8 bits")
     N, K = codes.shape
     perm = None
@@ -66,13 +66,18 @@ def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, 
     zeros = None if zeros is None else zeros.T.to(torch.float16).contiguous()
     int_zeros = zeros is None or bool((zeros == zeros.round()).all())
     w = WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
-    return block_words(w, block) if block else w
+    return block_words(w, *block) if block else w
 
-def block_words(w:WA16Weight, block:int=64) -> WA16Weight:
-    "`w` with its codes stored as tiles of `block` outputs, one after another: `[ceil(N/block), KW, block]`, N zero-padded."
-    if block <= 0 or block & (block - 1): raise CompressnbError(f"the block of outputs must be a power of two, got {block}")
-    qw = F.pad(w.words(), (0, (-w.N) % block))                             # [KW, Np]
-    return replace(w, qw=qw.view(qw.shape[0], -1, block).permute(1, 0, 2).contiguous(), block=block)
+def block_words(w:WA16Weight, block:int=64, slice:int=0, n_major:bool=False) -> WA16Weight:
+    "`w`'s codes stored as tiles of `block` outputs x `slice` words (0: all of K), one after another; inside a tile word rows of `block` outputs, or (`n_major`) each output's words adjacent."
+    for v, what in [(block, "block of outputs"), (slice or 1, "slice of words")]:
+        if v <= 0 or v & (v - 1): raise CompressnbError(f"the {what} must be a power of two, got {v}")
+    KW = w.words().shape[0]
+    LK = slice or KW
+    qw = F.pad(w.words(), (0, (-w.N) % block, 0, (-KW) % LK))              # [KS LK, NB LB], zero-padded
+    t = qw.view(-1, LK, qw.shape[1] // block, block).permute(2, 0, 3, 1)   # [NB, KS, LB, LK]
+    t = t.contiguous() if n_major else t.transpose(2, 3).contiguous().transpose(2, 3)
+    return replace(w, qw=t)
 
 def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
@@ -87,9 +92,10 @@ def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
 
 # %% ../../nbs/20_kernels.wa16.ipynb #1e61bba7
 @triton.jit
-def _col_offset(rn, stride_qn, stride_qt, LB: tl.constexpr):
-    "Where output rn's words start: tile rn // LB at stride_qt, then stride_qn per output (plain layouts: LB = BN, stride_qt = LB stride_qn)."
-    return (rn // LB) * stride_qt + (rn % LB) * stride_qn
+def _offset(r, stride, stride_tile, L: tl.constexpr):
+    "Offset of index r (an output or a word row) in the codes: r stride, or in tiles of L, tile r // L at stride_tile (L > 0)."
+    if L == 0: return r * stride
+    else: return (r // L) * stride_tile + (r % L) * stride
 
 @triton.jit
 def _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL: tl.constexpr, HAS_BIAS: tl.constexpr):
@@ -111,7 +117,7 @@ def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
 
 @triton.jit
 def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, stride_qt,
-                 tiles_per_split, LB: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                 stride_qs, tiles_per_split, LB: tl.constexpr, LK: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                  PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr,
                  LOOP: tl.constexpr, XPERM: tl.constexpr):
     P: tl.constexpr = 32 // BITS
@@ -125,7 +131,7 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
         rw = t * (BK // P) + tl.arange(0, BK // P)                      # [BK/P] word rows
-        w = tl.load(qw_ptr + rw[:, None] * stride_qk + _col_offset(rn, stride_qn, stride_qt, LB)[None, :], mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
+        w = tl.load(qw_ptr + _offset(rw, stride_qk, stride_qs, LK)[:, None] + _offset(rn, stride_qn, stride_qt, LB)[None, :], mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
         if LOOP:                                                        # code i of every word: inputs k = word*P + i
             part = tl.zeros((BM, BN), dtype=tl.float32)
             xs = tl.zeros((BM,), dtype=tl.float32)
@@ -175,10 +181,10 @@ def _code(w, wh, magic, zc, i: tl.constexpr, BITS: tl.constexpr, SH: tl.constexp
         return ((wh & (((1 << BITS) - 1) << (BITS * i - SH))) | (magic - ((BITS * i - SH) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i + SH)))
 
 @triton.jit
-def _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
-    "Slice t's words of the tile's outputs (`cn` their offsets, `_col_offset`): [BN, KWT] int32."
+def _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK: tl.constexpr, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
+    "Slice t's words of the tile's outputs (`cn` their offsets, `_offset`): [BN, KWT] int32."
     rw = t * KWT + tl.arange(0, KWT)
-    wp = qw_ptr + cn[:, None] + rw[None, :] * stride_qk
+    wp = qw_ptr + cn[:, None] + _offset(rw, stride_qk, stride_qs, LK)[None, :]
     if EVEN: return tl.load(wp)
     else: return tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
 
@@ -246,14 +252,14 @@ def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, s
 
 @triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                      stride_qt, tiles_per_split, magic, LB: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
+                      stride_qt, stride_qs, tiles_per_split, magic, LB: tl.constexpr, LK: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
                       HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                       UNROLL: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                 # words per output and slice
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    cn = _col_offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
+    cn = _offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + P - 1) // P
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
@@ -261,16 +267,16 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
     t_main = t0 + (t1 - t0) // UNROLL * UNROLL
     for t in range(t0, t_main, UNROLL):                         # UNROLL adjacent slices' words requested together:
-        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
-        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, cn, t + 1, stride_qk, N, KW, KWT, EVEN)   # words reach memory
-        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, cn, t + 2, stride_qk, N, KW, KWT, EVEN)
-        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, cn, t + 3, stride_qk, N, KW, KWT, EVEN)
+        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)        # longer runs of each output's
+        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, cn, t + 1, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)   # words reach memory
+        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, cn, t + 2, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
+        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, cn, t + 3, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
         a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 2: a0, a1, a2, a3 = _gemv_slice(wc, t + 2, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
         if UNROLL > 3: a0, a1, a2, a3 = _gemv_slice(wd, t + 3, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     for t in range(t_main, t1):                                 # the slices left over, one at a time
-        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, N, KW, KWT, EVEN)
+        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
         a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
@@ -325,7 +331,7 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
 
 @triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                     stride_qt, tiles_per_split, LB: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                     stride_qt, stride_qs, tiles_per_split, LB: tl.constexpr, LK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
     "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
@@ -334,7 +340,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    cn = _col_offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
+    cn = _offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + 7) // 8
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
@@ -345,7 +351,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
     for t in range(t0, t1):
         rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        wp = qw_ptr + cn[:, None] + rw[None, :] * stride_qk
+        wp = qw_ptr + cn[:, None] + _offset(rw, stride_qk, stride_qs, LK)[None, :]
         if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
         else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
@@ -469,10 +475,10 @@ def _counters(device, n:int) -> torch.Tensor:
 def _capturing(device) -> bool:
     return torch.device(device).type == "cuda" and torch.cuda.is_current_stream_capturing()
 
-def _word_layout(w:WA16Weight, BN:int) -> tuple:
-    "The kernels' view of the codes' storage: (stride along K, stride along N, stride between tiles of LB outputs), LB."
-    if w.block: return (w.qw.stride(1), w.qw.stride(2), w.qw.stride(0)), w.block
-    return (*w.qw.stride(), BN * w.qw.stride(1)), BN
+def _word_layout(w:WA16Weight) -> tuple:
+    "The kernels' view of the codes' storage: strides (along K, along N, between tiles of outputs, between tiles of words), tile sizes (LB, LK; 0: none)."
+    if w.qw.dim() == 4: return (w.qw.stride(3), w.qw.stride(2), w.qw.stride(0), w.qw.stride(1)), dict(LB=w.qw.shape[2], LK=w.qw.shape[3])
+    return (*w.qw.stride(), 0, 0), dict(LB=0, LK=0)
 
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."
@@ -501,7 +507,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
-    qs, LB = _word_layout(w, cfg.BN)
+    qs, tiles = _word_layout(w)
     if cfg.mma:
         if w.bits != 4 or not w.int_zeros:
             raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
@@ -513,7 +519,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                                    *qs, tps, LB=LB, GROUP=group, HAS_Z=w.zeros is not None,
+                                                    *qs, tps, **tiles, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                                     XPERM=cfg.xperm, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
@@ -526,12 +532,12 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                            *qs, tps, 0x4B000000, LB=LB, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
+                                            *qs, tps, 0x4B000000, **tiles, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
                                             INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
                                             BK=cfg.BK, EVEN=even, UNROLL=cfg.unroll, num_warps=cfg.num_warps,
                                             num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
-    kernel = partial(_wa16_kernel, LB=LB, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
+    kernel = partial(_wa16_kernel, **tiles, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
     if xperm:                                                           # x[m, k] at [m, k % P, k // P]
         P, KW = 32 // w.bits, -(-w.K // (32 // w.bits))
         x2 = F.pad(x2, (0, KW * P - w.K)).view(M, KW, P).transpose(1, 2).contiguous()   # [M, P, KW]

@@ -42,33 +42,24 @@ def copies(nbytes:int) -> int:
     return max(2, min(64, math.ceil(4 * l2 / nbytes)))
 
 N_MAJOR = False                     # the kernels' layout: [words, N], each word row's outputs adjacent (--n-major: the other)
-BLOCK = None                        # --block B [S] [--tile-n-major]: tiles of B outputs x S words stored one after another (`block_words`)
 
-def layout_name(n_major=None, block=None) -> str:
-    n_major, block = N_MAJOR if n_major is None else n_major, BLOCK if block is None else block
-    if block:
-        B, S, nm = (tuple(block) + (0, False))[:3]
-        return f"tiles of {B} outputs x {S or 'all'} words, {'each output' if nm else 'each word row'} contiguous inside"
-    return "[N, words]" if n_major else "[words, N]"
-
-def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None, block=None):
+def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     "Random codes and scales; zeros: None (symmetric), 'int' (asymmetric, integer zeros) or 'frac' (non-integer zeros)."
     codes = torch.randint(0, 2**bits, (N, K), dtype=torch.uint8, device="cuda")
     scales = (torch.rand(N, K // group, device="cuda") * 0.02 + 0.001).half()
     n_major = N_MAJOR if n_major is None else n_major
     z = None if zeros is None else torch.randint(0, 2**bits, (N, K // group), device="cuda").half()
     if zeros == "frac": z = z + 0.5
-    return pack_wa16(codes, scales, z, bits, group, n_major=n_major, block=BLOCK if block is None else block)
+    return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
 def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    lays = [(True, None), (False, None), (False, (64, 16, True))]       # [N, words], [words, N], 64 x 16-word tiles
-    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16], [4], lays[::2], [None, "int", "frac"]) if quick else \
-           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], lays, [None, "int", "frac"])
-    for (K, N), M, bits, (n_major, block), zeros in itertools.product(*grid):
+    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16], [4], [True], [None, "int", "frac"]) if quick else \
+           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"])
+    for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
-        w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros, block)
+        w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)
         for dtype in (torch.bfloat16, torch.float16):
             x = torch.randn(M, K, device="cuda", dtype=dtype)
             for rep in range(2):                                        # twice: the split-K counters must be back at zero
@@ -77,7 +68,7 @@ def check(quick=False):
                 ref = wa16_reference(x.double(), w)
                 assert not torch.isnan(y).any(), ("unwritten output", K, N, M, bits)
                 err = ((y.double() - ref).norm() / ref.norm()).item()
-                assert err < 1e-2, (K, N, M, bits, n_major, block, zeros, dtype, err)
+                assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, err)
                 worst, n = max(worst, err), n + 1
             if bits == 4 and zeros != "frac":                           # the pair-unpacking kernel, forced tilings
                 bk = min(128, w.group)
@@ -88,13 +79,12 @@ def check(quick=False):
                         y = wa16_matmul(x, w, out=out, cfg=cfg)
                         assert not torch.isnan(y).any(), ("unwritten output", K, N, M, cfg)
                         err = ((y.double() - ref).norm() / ref.norm()).item()
-                        assert err < 1e-2, (K, N, M, n_major, block, zeros, dtype, cfg, err)
+                        assert err < 1e-2, (K, N, M, n_major, zeros, dtype, cfg, err)
                         worst, n = max(worst, err), n + 1
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}", flush=True)
 
 def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
-    print(f"{torch.cuda.get_device_name()}: weights laid out {layout_name()}", flush=True)
     for (K, N), M in itertools.product(shapes, Ms):
         w = random_weight(K, N, group=group)
         R = copies(w.nbytes)
@@ -108,8 +98,8 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
         if focus:                                                   # the heuristic's tiling with other pipeline depths
             cands = [replace(heur, num_stages=st) for st in ((1, 2, 3) if heur.gemv else (2, 3, 4))]
         elif M <= 4:                                                # the GEMV
-            cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u) for BN, split, u
-                      in itertools.product([64, 128], [4, 8, 16], [1, 2])]
+            cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u, prefetch=pf) for BN, split, u, pf
+                      in itertools.product([64, 128], [2, 4, 8, 16], [1, 2], [False, True])]
         if M <= 64 and not focus:                                   # tensor cores, codes unpacked in pairs
             BM = 16 if M <= 16 else 32 if M <= 32 else 64
             for BN, xperm in itertools.product([64, 128], [False, True]):
@@ -136,7 +126,7 @@ def table(bits=4, group=128, Ms=BATCHES):
     bw = copy_bandwidth()
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; copy bandwidth "
           f"{bw/1e12:.2f} TB/s (read + write); W{bits}A16 groups of {group}, symmetric, bf16 activations, "
-          f"weights laid out {layout_name()}")
+          f"weights laid out {'[N, words]' if N_MAJOR else '[words, N]'}")
     print("| K | N | M | bf16 F.linear (us) | ours (us) | speed-up | ours GB/s | fraction of floor |")
     print("|---|---|---|---|---|---|---|---|")
     for K, N in SHAPES:
@@ -162,11 +152,9 @@ if __name__ == "__main__":
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
-    ap.add_argument("--block", type=int, nargs="*", default=None, help="B [S]: codes stored as tiles of B outputs x S words (block_words)")
-    ap.add_argument("--tile-n-major", action="store_true", help="--block: each output's words adjacent inside a tile")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     a = ap.parse_args()
-    N_MAJOR, BLOCK = a.n_major, (tuple(a.block) + (0,) * (2 - len(a.block)) + (a.tile_n_major,)) if a.block else None
+    N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check(a.quick)
     elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus)

@@ -42,6 +42,36 @@ def _read_tma(desc, out_ptr, KW, tps, BN: tl.constexpr, KWT: tl.constexpr, BLOCK
     tl.store(out_ptr + (pid_k * tl.num_programs(0) + pid_n) * BN + tl.arange(0, BN), tl.xor_sum(acc, axis=0))
 
 @triton.jit
+def _read_compute(q_ptr, out_ptr, KW, N, tps, BN: tl.constexpr, KWT: tl.constexpr, OPS: tl.constexpr, PREFETCH: tl.constexpr):
+    "`[words, N]` reads plus OPS dependent fp32 FMAs per word (OPS/8 per 4-bit weight); PREFETCH: the next slice requested before them."
+    pid_n, pid_k = tl.program_id(0), tl.program_id(1)
+    rn = pid_n * BN + tl.arange(0, BN)
+    t0 = pid_k * tps
+    t1 = tl.minimum(t0 + tps, KW // KWT)
+    acc = tl.zeros((BN, KWT), dtype=tl.float32)
+    w = tl.load(q_ptr + rn[:, None] + (t0 * KWT + tl.arange(0, KWT))[None, :] * N)
+    for t in range(t0, t1):
+        if PREFETCH:
+            cur = w
+            w = tl.load(q_ptr + rn[:, None] + (tl.minimum(t + 1, t1 - 1) * KWT + tl.arange(0, KWT))[None, :] * N)
+        else: cur = tl.load(q_ptr + rn[:, None] + (t * KWT + tl.arange(0, KWT))[None, :] * N)
+        v = (cur & 0x007FFFFF | 0x3F800000).to(tl.float32, bitcast=True)     # a float in [1, 2) from each word
+        for i in tl.static_range(OPS): acc = acc * v + 0.5                   # OPS FMAs, each waiting for the last
+    tl.store(out_ptr + (pid_k * tl.num_programs(0) + pid_n) * BN + tl.arange(0, BN), tl.sum(acc, axis=1))
+
+def probe_compute(K, N, R):
+    "How much arithmetic per word the read pattern hides, with and without requesting the next slice first."
+    KW, nbytes = K // 8, K * N // 2
+    qs = [torch.randint(-2**31, 2**31 - 1, (KW, N), dtype=torch.int32, device="cuda") for _ in range(R)]
+    print(f"K={K} N={N}: reads + arithmetic (BN 64, KWT 16, 4 warps)", flush=True)
+    for split, ops, pre in itertools.product([2, 8], [0, 8, 16, 32], [False, True]):
+        tps = -(-(KW // 16) // split)
+        out = torch.empty(split * N, dtype=torch.float32, device="cuda")
+        t = graph_time(lambda i: _read_compute[(N // 64, split)](qs[i], out, KW, N, tps, BN=64, KWT=16, OPS=ops, PREFETCH=pre, num_warps=4), R)
+        print(f"  split {split} FMAs/weight {ops / 8:4.2f} prefetch {pre!s:5}: {t * 1e6:6.1f} us {nbytes / t / 1e12:.2f} TB/s", flush=True)
+    del qs; torch.cuda.empty_cache()
+
+@triton.jit
 def _read_flat(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr):
     pid = tl.program_id(0)
     acc = tl.zeros((BLOCK,), dtype=tl.int32)
@@ -121,10 +151,12 @@ if __name__ == "__main__":
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--fast", action="store_true", help="4 warps, 1 stage only")
     ap.add_argument("--tma-only", action="store_true", help="only the TMA reads (and the flat ceiling)")
+    ap.add_argument("--compute", action="store_true", help="only reads plus synthetic arithmetic (does prefetching hide it?)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("probe_stream: needs a CUDA GPU")
     bw = copy_bandwidth()
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
     for s in a.shapes:
         K, N = map(int, s.split("x"))
-        probe(K, N, bw, a.fast, a.tma_only)
+        if a.compute: probe_compute(K, N, copies(K * N // 2))
+        else: probe(K, N, bw, a.fast, a.tma_only)

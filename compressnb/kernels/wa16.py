@@ -7,14 +7,14 @@ Docs: https://compressnb.github.io/compressnb/kernels.wa16.html.md"""
 # %% ../../nbs/20_kernels.wa16.ipynb #5c7fa4da
 from __future__ import annotations
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 import torch, torch.nn.functional as F
 import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'block_words', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
+__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
            'wa16_from_quantlinear', 'quantlinear_forward']
 
 # %% ../../nbs/20_kernels.wa16.ipynb #bf1854fc
@@ -22,7 +22,7 @@ __all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'block_words', 'wa16_referenc
 class WA16Weight:
     "A low-bit weight laid out for the W4A16/W8A16 kernels."
     qw: torch.Tensor               # [KW >= ceil(K/P), N] int32 (any strides): word r of column n holds codes rP .. rP+P-1,
-                                   # code i at bits i*bits; or tiles [NB, KS, LB, LK] (any strides), see `block_words`
+                                   # code i at bits i*bits
     scales: torch.Tensor           # [G, N] fp16
     zeros: torch.Tensor | None     # [G, N] fp16 zero points; None: symmetric grid, zero 2^(bits-1)
     bits: int
@@ -33,20 +33,14 @@ class WA16Weight:
     bias: torch.Tensor | None = None   # [N]
     int_zeros: bool = True             # zeros are integers (or symmetric): the GEMV folds them into the unpacking
 
-    def words(self) -> torch.Tensor:
-        "The codes as a `[KW, N]` view or copy, whatever the storage."
-        if self.qw.dim() == 2: return self.qw
-        NB, KS, LB, LK = self.qw.shape
-        return self.qw.permute(1, 3, 0, 2).reshape(KS * LK, NB * LB)[:, :self.N]
-
     @property
     def nbytes(self) -> int:
         "Bytes a product must read for the weight (codes, scales, zeros)."
         return sum(t.numel() * t.element_size() for t in (self.qw, self.scales, self.zeros) if t is not None)
 
 def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, bits:int, group:int,
-              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False, block:tuple|None=None) -> WA16Weight:
-    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels; `block`: `block_words`'s arguments."
+              g_idx:torch.Tensor|None=None, bias:torch.Tensor|None=None, n_major:bool=False) -> WA16Weight:
+    "Lay out codes `[N, K]` (uint8), `scales` `[N, G]` and `zeros` `[N, G]` (None if symmetric) for the kernels."
     if bits not in (4, 8): raise CompressnbError(f"the W{bits}A16 kernel does not exist: weight-only kernels take 4 or 8 bits")
     N, K = codes.shape
     perm = None
@@ -65,25 +59,13 @@ def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, 
     words = words.T.contiguous().T if n_major else words.contiguous()  # n_major: each output's words adjacent (QuantLinear's)
     zeros = None if zeros is None else zeros.T.to(torch.float16).contiguous()
     int_zeros = zeros is None or bool((zeros == zeros.round()).all())
-    w = WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
-    return block_words(w, *block) if block else w
-
-def block_words(w:WA16Weight, block:int=64, slice:int=0, n_major:bool=False) -> WA16Weight:
-    "`w`'s codes stored as tiles of `block` outputs x `slice` words (0: all of K), one after another; inside a tile word rows of `block` outputs, or (`n_major`) each output's words adjacent."
-    for v, what in [(block, "block of outputs"), (slice or 1, "slice of words")]:
-        if v <= 0 or v & (v - 1): raise CompressnbError(f"the {what} must be a power of two, got {v}")
-    KW = w.words().shape[0]
-    LK = slice or KW
-    qw = F.pad(w.words(), (0, (-w.N) % block, 0, (-KW) % LK))              # [KS LK, NB LB], zero-padded
-    t = qw.view(-1, LK, qw.shape[1] // block, block).permute(2, 0, 3, 1)   # [NB, KS, LB, LK]
-    t = t.contiguous() if n_major else t.transpose(2, 3).contiguous().transpose(2, 3)
-    return replace(w, qw=t)
+    return WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
 
 def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
     P = 32 // w.bits
     shifts = w.bits * torch.arange(P, device=w.qw.device, dtype=torch.int32)
-    q = ((w.words()[:, None, :] >> shifts[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()   # [K, N]
+    q = ((w.qw[:, None, :] >> shifts[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()   # [K, N]
     g = torch.arange(w.K, device=q.device) // w.group
     z = w.zeros.float()[g] if w.zeros is not None else 2.0 ** (w.bits - 1)
     W = (w.scales.float()[g] * (q - z)).to(x.dtype)                                                        # [K, N]
@@ -91,12 +73,6 @@ def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
     return F.linear(x, W.T, w.bias)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #1e61bba7
-@triton.jit
-def _offset(r, stride, stride_tile, L: tl.constexpr):
-    "Offset of index r (an output or a word row) in the codes: r stride, or in tiles of L, tile r // L at stride_tile (L > 0)."
-    if L == 0: return r * stride
-    else: return (r // L) * stride_tile + (r % L) * stride
-
 @triton.jit
 def _store_tile(acc, out_ptr, b_ptr, rm, rn, M, N, stride_om, pid_k, PARTIAL: tl.constexpr, HAS_BIAS: tl.constexpr):
     "Epilogue of both kernels: fp32 partial sums of split `pid_k`, or (bias added) the output in its dtype."
@@ -116,8 +92,8 @@ def _operand(q, BITS: tl.constexpr, FP16: tl.constexpr, UPCAST: tl.constexpr):
     else: return q.to(tl.bfloat16)                         # bf16 has too few mantissa bits for 128 + q with q < 256
 
 @triton.jit
-def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, stride_qt,
-                 stride_qs, tiles_per_split, LB: tl.constexpr, LK: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn, tiles_per_split,
+                 BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                  PARTIAL: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, UPCAST: tl.constexpr,
                  LOOP: tl.constexpr, XPERM: tl.constexpr):
     P: tl.constexpr = 32 // BITS
@@ -131,7 +107,7 @@ def _wa16_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, M, N, K, stride_xm
     acc = tl.zeros((BM, BN), dtype=tl.float32)
     for t in range(t0, t1):
         rw = t * (BK // P) + tl.arange(0, BK // P)                      # [BK/P] word rows
-        w = tl.load(qw_ptr + _offset(rw, stride_qk, stride_qs, LK)[:, None] + _offset(rn, stride_qn, stride_qt, LB)[None, :], mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
+        w = tl.load(qw_ptr + rw[:, None] * stride_qk + rn[None, :] * stride_qn, mask=(rw[:, None] < KW) & (rn[None, :] < N), other=0)
         if LOOP:                                                        # code i of every word: inputs k = word*P + i
             part = tl.zeros((BM, BN), dtype=tl.float32)
             xs = tl.zeros((BM,), dtype=tl.float32)
@@ -181,10 +157,10 @@ def _code(w, wh, magic, zc, i: tl.constexpr, BITS: tl.constexpr, SH: tl.constexp
         return ((wh & (((1 << BITS) - 1) << (BITS * i - SH))) | (magic - ((BITS * i - SH) << 23))).to(tl.float32, bitcast=True) - (zc + (1 << (23 - BITS * i + SH)))
 
 @triton.jit
-def _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK: tl.constexpr, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
-    "Slice t's words of the tile's outputs (`cn` their offsets, `_offset`): [BN, KWT] int32."
+def _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT: tl.constexpr, EVEN: tl.constexpr):
+    "Slice t's words of the tile's outputs: [BN, KWT] int32, 16-byte runs along K."
     rw = t * KWT + tl.arange(0, KWT)
-    wp = qw_ptr + cn[:, None] + _offset(rw, stride_qk, stride_qs, LK)[None, :]
+    wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
     if EVEN: return tl.load(wp)
     else: return tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
 
@@ -252,31 +228,41 @@ def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, s
 
 @triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                      stride_qt, stride_qs, tiles_per_split, magic, LB: tl.constexpr, LK: tl.constexpr, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
+                      tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
                       HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                      UNROLL: tl.constexpr):
+                      UNROLL: tl.constexpr, PREFETCH: tl.constexpr):
     P: tl.constexpr = 32 // BITS
     KWT: tl.constexpr = BK // P                                 # words per output and slice
     pid_n, pid_k = tl.program_id(0), tl.program_id(1)
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    cn = _offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + P - 1) // P
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     a0 = tl.zeros((BN, KWT), dtype=tl.float32); a1 = tl.zeros((BN, KWT), dtype=tl.float32)   # one accumulator per row and word
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
     t_main = t0 + (t1 - t0) // UNROLL * UNROLL
-    for t in range(t0, t_main, UNROLL):                         # UNROLL adjacent slices' words requested together:
-        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)        # longer runs of each output's
-        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, cn, t + 1, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)   # words reach memory
-        if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, cn, t + 2, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
-        if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, cn, t + 3, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
-        a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
-        if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
-        if UNROLL > 2: a0, a1, a2, a3 = _gemv_slice(wc, t + 2, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
-        if UNROLL > 3: a0, a1, a2, a3 = _gemv_slice(wd, t + 3, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+    if PREFETCH:                                                # the next step's words requested before this step's arithmetic
+        w = _gemv_words(qw_ptr, rn, t0, stride_qn, stride_qk, N, KW, KWT, EVEN)           # (indices clamped to the range:
+        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, tl.minimum(t0 + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)   # a last reload hits L2)
+        for t in range(t0, t_main, UNROLL):
+            nw = _gemv_words(qw_ptr, rn, tl.minimum(t + UNROLL, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
+            if UNROLL > 1: nwb = _gemv_words(qw_ptr, rn, tl.minimum(t + UNROLL + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
+            a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+            if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+            w = nw
+            if UNROLL > 1: wb = nwb
+    else:
+        for t in range(t0, t_main, UNROLL):                     # UNROLL adjacent slices' words requested together:
+            w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
+            if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, t + 1, stride_qn, stride_qk, N, KW, KWT, EVEN)   # words reach memory
+            if UNROLL > 2: wc = _gemv_words(qw_ptr, rn, t + 2, stride_qn, stride_qk, N, KW, KWT, EVEN)
+            if UNROLL > 3: wd = _gemv_words(qw_ptr, rn, t + 3, stride_qn, stride_qk, N, KW, KWT, EVEN)
+            a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+            if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+            if UNROLL > 2: a0, a1, a2, a3 = _gemv_slice(wc, t + 2, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
+            if UNROLL > 3: a0, a1, a2, a3 = _gemv_slice(wd, t + 3, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     for t in range(t_main, t1):                                 # the slices left over, one at a time
-        w = _gemv_words(qw_ptr, rn, cn, t, stride_qk, stride_qs, LK, N, KW, KWT, EVEN)
+        w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)
         a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
     _gemv_out(a0, 0, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
     if BM > 1: _gemv_out(a1, 1, ws_ptr, out_ptr, b_ptr, rn, M, N, stride_om, pid_k, SPLIT, HAS_BIAS)
@@ -331,7 +317,7 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
 
 @triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                     stride_qt, stride_qs, tiles_per_split, LB: tl.constexpr, LK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                     tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
     "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
@@ -340,7 +326,6 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    cn = _offset(rn, stride_qn, stride_qt, LB)              # [BN] their words' offsets
     KW = (K + 7) // 8
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
@@ -351,7 +336,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
     for t in range(t0, t1):
         rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        wp = qw_ptr + cn[:, None] + _offset(rw, stride_qk, stride_qs, LK)[None, :]
+        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
         if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
         else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
@@ -405,6 +390,7 @@ class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
     gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
     unroll: int = 1                                 # GEMV: slices whose words are requested together (1, 2 or 4)
+    prefetch: bool = False                          # GEMV: the next step's words requested before this step's arithmetic (unroll <= 2)
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # loop/mma: read the input reordered, contiguous per code (pair) i
     mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
@@ -475,11 +461,6 @@ def _counters(device, n:int) -> torch.Tensor:
 def _capturing(device) -> bool:
     return torch.device(device).type == "cuda" and torch.cuda.is_current_stream_capturing()
 
-def _word_layout(w:WA16Weight) -> tuple:
-    "The kernels' view of the codes' storage: strides (along K, along N, between tiles of outputs, between tiles of words), tile sizes (LB, LK; 0: none)."
-    if w.qw.dim() == 4: return (w.qw.stride(3), w.qw.stride(2), w.qw.stride(0), w.qw.stride(1)), dict(LB=w.qw.shape[2], LK=w.qw.shape[3])
-    return (*w.qw.stride(), 0, 0), dict(LB=0, LK=0)
-
 def _launch(kernel, grid, *args, **kw):
     "`kernel` is a jitted function with some constexprs bound by `partial`."
     return kernel.func[grid](*args, **kernel.keywords, **kw)
@@ -507,7 +488,6 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     split = -(-k_tiles // tps)                                          # programs along K that get work
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
-    qs, tiles = _word_layout(w)
     if cfg.mma:
         if w.bits != 4 or not w.int_zeros:
             raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
@@ -519,25 +499,26 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                                    *qs, tps, **tiles, GROUP=group, HAS_Z=w.zeros is not None,
+                                                    *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                                     XPERM=cfg.xperm, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     if cfg.gemv:
         if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
+        if cfg.prefetch and cfg.unroll > 2: raise CompressnbError(f"the GEMV prefetches with unroll 1 or 2, not {cfg.unroll}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0 and M == cfg.BM       # unmasked loads: every row and slice exists
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         _wa16_gemv_kernel[(grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
-                                            *qs, tps, 0x4B000000, **tiles, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
+                                            *w.qw.stride(), tps, 0x4B000000, BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None,
                                             INT_Z=w.int_zeros, HAS_BIAS=w.bias is not None, SPLIT=split > 1, BM=cfg.BM, BN=cfg.BN,
-                                            BK=cfg.BK, EVEN=even, UNROLL=cfg.unroll, num_warps=cfg.num_warps,
+                                            BK=cfg.BK, EVEN=even, UNROLL=cfg.unroll, PREFETCH=cfg.prefetch, num_warps=cfg.num_warps,
                                             num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
-    kernel = partial(_wa16_kernel, **tiles, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
+    kernel = partial(_wa16_kernel, UPCAST=INTERPRET, LOOP=cfg.loop, XPERM=xperm, num_stages=cfg.num_stages)
     if xperm:                                                           # x[m, k] at [m, k % P, k // P]
         P, KW = 32 // w.bits, -(-w.K // (32 // w.bits))
         x2 = F.pad(x2, (0, KW * P - w.K)).view(M, KW, P).transpose(1, 2).contiguous()   # [M, P, KW]
@@ -546,11 +527,11 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     common = dict(BITS=w.bits, GROUP=group, HAS_Z=w.zeros is not None, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, num_warps=cfg.num_warps,
                   FP16=x.dtype == torch.float16)
     if split == 1:
-        _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *qs, tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, out, M, w.N, w.K, x2.stride(0), out.stride(0), *w.qw.stride(), tps,
                            HAS_BIAS=w.bias is not None, PARTIAL=False, **common)
     else:
         part = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device)
-        _launch(kernel, grid, x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *qs, tps,
+        _launch(kernel, grid, x2, w.qw, w.scales, z, b, part, M, w.N, w.K, x2.stride(0), w.N, *w.qw.stride(), tps,
                            HAS_BIAS=False, PARTIAL=True, **common)
         BLOCK = 1024
         _split_sum_kernel[(-(-M * w.N // BLOCK),)](part, b, out, M, w.N, out.stride(0), SPLIT=split,

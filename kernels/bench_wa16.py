@@ -99,7 +99,7 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
             cands = [replace(heur, num_stages=st) for st in ((1, 2, 3) if heur.gemv else (2, 3, 4))]
         elif M <= 4:                                                # the GEMV
             cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u, prefetch=pf) for BN, split, u, pf
-                      in itertools.product([64, 128], [2, 4, 8, 16], [1, 2], [False, True])]
+                      in itertools.product([64, 128], [2, 4, 8, 16], [1, 2], [False, True]) if not pf or (u == 1 and M == 1)]
         if M <= 64 and not focus:                                   # tensor cores, codes unpacked in pairs
             BM = 16 if M <= 16 else 32 if M <= 32 else 64
             for BN, xperm in itertools.product([64, 128], [False, True]):

@@ -227,6 +227,50 @@ def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, s
     return a0, a1, a2, a3
 
 @triton.jit
+def _x_at(x_ptr, rk, j: tl.constexpr, K, EVEN: tl.constexpr):
+    "Row 0's inputs rk + j in fp32."
+    if EVEN: return tl.load(x_ptr + rk + j).to(tl.float32)
+    else: return tl.load(x_ptr + rk + j, mask=rk + j < K, other=0.0).to(tl.float32)
+
+@triton.jit
+def _gemv_inputs(x_ptr, t, K, KWT: tl.constexpr, BITS: tl.constexpr, EVEN: tl.constexpr):
+    "Row 0's inputs of slice t, one [KWT] fp32 vector per code i of the words (8 at 4 bits; at 8 bits the last 4 are unused)."
+    rk = (t * KWT + tl.arange(0, KWT)) * (32 // BITS)           # [KWT] the words' first inputs
+    x0, x1, x2, x3 = _x_at(x_ptr, rk, 0, K, EVEN), _x_at(x_ptr, rk, 1, K, EVEN), _x_at(x_ptr, rk, 2, K, EVEN), _x_at(x_ptr, rk, 3, K, EVEN)
+    if BITS == 4: x4, x5, x6, x7 = _x_at(x_ptr, rk, 4, K, EVEN), _x_at(x_ptr, rk, 5, K, EVEN), _x_at(x_ptr, rk, 6, K, EVEN), _x_at(x_ptr, rk, 7, K, EVEN)
+    else: x4, x5, x6, x7 = x0, x0, x0, x0
+    return x0, x1, x2, x3, x4, x5, x6, x7
+
+@triton.jit
+def _gemv_scale_zero(s_ptr, z_ptr, t, rn, N, BITS: tl.constexpr, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr):
+    "Slice t's scales and zero points [BN, 1] in fp32 (zeros 2^(bits-1) when symmetric)."
+    g = (t * BK) // GROUP
+    s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+    else: z = tl.zeros_like(s) + (1 << (BITS - 1))
+    return s, z
+
+@triton.jit
+def _gemv_slice1(w, x0, x1, x2, x3, x4, x5, x6, x7, s, z, acc, magic, BITS: tl.constexpr, INT_Z: tl.constexpr):
+    "One row: a slice's words `w` [BN, KWT] times its inputs (given per code) into the accumulator [BN, KWT]."
+    P: tl.constexpr = 32 // BITS
+    SH: tl.constexpr = 16 if BITS == 8 else 12
+    zc = z if INT_Z else tl.zeros_like(z)
+    wh = w >> SH
+    part = _code(w, wh, magic, zc, 0, BITS, SH) * x0[None, :]    # one multiply-add per code, in sequence
+    part += _code(w, wh, magic, zc, 1, BITS, SH) * x1[None, :]
+    part += _code(w, wh, magic, zc, 2, BITS, SH) * x2[None, :]
+    part += _code(w, wh, magic, zc, 3, BITS, SH) * x3[None, :]
+    xs = x0 + x1 + x2 + x3                                      # (used for non-integer zeros only)
+    if BITS == 4:
+        part += _code(w, wh, magic, zc, 4, BITS, SH) * x4[None, :]
+        part += _code(w, wh, magic, zc, 5, BITS, SH) * x5[None, :]
+        part += _code(w, wh, magic, zc, 6, BITS, SH) * x6[None, :]
+        part += _code(w, wh, magic, zc, 7, BITS, SH) * x7[None, :]
+        xs += x4 + x5 + x6 + x7
+    return _gemv_fold(acc, part, xs, s, z, INT_Z)
+
+@triton.jit
 def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                       tiles_per_split, magic, BITS: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, INT_Z: tl.constexpr,
                       HAS_BIAS: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
@@ -241,16 +285,19 @@ def _wa16_gemv_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
     a0 = tl.zeros((BN, KWT), dtype=tl.float32); a1 = tl.zeros((BN, KWT), dtype=tl.float32)   # one accumulator per row and word
     a2 = tl.zeros((BN, KWT), dtype=tl.float32); a3 = tl.zeros((BN, KWT), dtype=tl.float32)
     t_main = t0 + (t1 - t0) // UNROLL * UNROLL
-    if PREFETCH:                                                # the next step's words requested before this step's arithmetic
-        w = _gemv_words(qw_ptr, rn, t0, stride_qn, stride_qk, N, KW, KWT, EVEN)           # (indices clamped to the range:
-        if UNROLL > 1: wb = _gemv_words(qw_ptr, rn, tl.minimum(t0 + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)   # a last reload hits L2)
-        for t in range(t0, t_main, UNROLL):
-            nw = _gemv_words(qw_ptr, rn, tl.minimum(t + UNROLL, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
-            if UNROLL > 1: nwb = _gemv_words(qw_ptr, rn, tl.minimum(t + UNROLL + 1, t1 - 1), stride_qn, stride_qk, N, KW, KWT, EVEN)
-            a0, a1, a2, a3 = _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
-            if UNROLL > 1: a0, a1, a2, a3 = _gemv_slice(wb, t + 1, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS, GROUP, HAS_Z, INT_Z, BM, BN, BK, EVEN)
-            w = nw
-            if UNROLL > 1: wb = nwb
+    if PREFETCH:                                                # one row: slice t+1's words, inputs and scales requested
+        w = _gemv_words(qw_ptr, rn, t0, stride_qn, stride_qk, N, KW, KWT, EVEN)      # before slice t's arithmetic
+        x0, x1, x2, x3, x4, x5, x6, x7 = _gemv_inputs(x_ptr, t0, K, KWT, BITS, EVEN)
+        s, z = _gemv_scale_zero(s_ptr, z_ptr, t0, rn, N, BITS, BK, GROUP, HAS_Z)
+        for t in range(t0, t1):
+            tn = tl.minimum(t + 1, t1 - 1)                      # (the last step reloads its own slice: an L2 hit)
+            nw = _gemv_words(qw_ptr, rn, tn, stride_qn, stride_qk, N, KW, KWT, EVEN)
+            n0, n1, n2, n3, n4, n5, n6, n7 = _gemv_inputs(x_ptr, tn, K, KWT, BITS, EVEN)
+            ns, nz = _gemv_scale_zero(s_ptr, z_ptr, tn, rn, N, BITS, BK, GROUP, HAS_Z)
+            a0 = _gemv_slice1(w, x0, x1, x2, x3, x4, x5, x6, x7, s, z, a0, magic, BITS, INT_Z)
+            w, s, z = nw, ns, nz
+            x0, x1, x2, x3, x4, x5, x6, x7 = n0, n1, n2, n3, n4, n5, n6, n7
+        t_main = t1
     else:
         for t in range(t0, t_main, UNROLL):                     # UNROLL adjacent slices' words requested together:
             w = _gemv_words(qw_ptr, rn, t, stride_qn, stride_qk, N, KW, KWT, EVEN)        # longer runs of each output's
@@ -390,7 +437,7 @@ class WA16Config:
     BM: int; BN: int; BK: int; split: int = 1; num_warps: int = 4; num_stages: int = 3
     gemv: bool = False                              # the kernel without tensor cores (BM = rows, at most 4)
     unroll: int = 1                                 # GEMV: slices whose words are requested together (1, 2 or 4)
-    prefetch: bool = False                          # GEMV: the next step's words requested before this step's arithmetic (unroll <= 2)
+    prefetch: bool = False                          # GEMV, one row: the next slice's words, inputs, scales requested before this one's arithmetic
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # loop/mma: read the input reordered, contiguous per code (pair) i
     mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
@@ -506,7 +553,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         return out.view(*lead, w.N)
     if cfg.gemv:
         if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
-        if cfg.prefetch and cfg.unroll > 2: raise CompressnbError(f"the GEMV prefetches with unroll 1 or 2, not {cfg.unroll}")
+        if cfg.prefetch and (M > 1 or cfg.unroll > 1): raise CompressnbError("the GEMV prefetches for one row and unroll 1 only")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0 and M == cfg.BM       # unmasked loads: every row and slice exists
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[1]) if split > 1 else out

@@ -465,9 +465,11 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
-        BN = 64
+        BN, k_tiles = 64, -(-K // BK)
+        if M == 1:                                  # one row: the next slice requested before this one's arithmetic
+            return WA16Config(M, BN, BK, _split_for(-(-N // BN), k_tiles, sms, 16, min_slices=4), 4, 1, gemv=True, prefetch=True)
         unroll = 2 if K // BK >= 8 else 1
-        return WA16Config(M, BN, BK, _split_for(-(-N // BN), -(-K // BK) // unroll, sms, 16, min_slices=2), 4, 1, gemv=True, unroll=unroll)
+        return WA16Config(M, BN, BK, _split_for(-(-N // BN), k_tiles // unroll, sms, 16, min_slices=2), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
     elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3

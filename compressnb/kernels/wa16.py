@@ -197,6 +197,15 @@ def _gemv_last(ws_ptr, out_ptr, b_ptr, rn, r: tl.constexpr, M, N, stride_om, n_s
     tl.store(out_ptr + r * stride_om + rn, res.to(out_ptr.dtype.element_ty), mask=(rn < N) & (rn * 0 + r < M))
 
 @triton.jit
+def _gemv_scale_zero(s_ptr, z_ptr, t, rn, N, BITS: tl.constexpr, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr):
+    "Slice t's scales and zero points [BN, 1] in fp32 (zeros 2^(bits-1) when symmetric)."
+    g = (t * BK) // GROUP
+    s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+    else: z = tl.zeros_like(s) + (1 << (BITS - 1))
+    return s, z
+
+@triton.jit
 def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, stride_xm, BITS: tl.constexpr, GROUP: tl.constexpr,
                 HAS_Z: tl.constexpr, INT_Z: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr):
     "Slice t (its words `w` [BN, KWT] already loaded) into the rows' accumulators."
@@ -204,10 +213,7 @@ def _gemv_slice(w, t, a0, a1, a2, a3, x_ptr, s_ptr, z_ptr, magic, M, N, K, rn, s
     KWT: tl.constexpr = BK // P
     SH: tl.constexpr = 16 if BITS == 8 else 12
     rw = t * KWT + tl.arange(0, KWT)                            # [KWT] word rows
-    g = (t * BK) // GROUP
-    s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]              # [BN, 1]
-    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
-    else: z = tl.zeros((BN, 1), dtype=tl.float32) + (1 << (BITS - 1))
+    s, z = _gemv_scale_zero(s_ptr, z_ptr, t, rn, N, BITS, BK, GROUP, HAS_Z)    # [BN, 1] each
     zc = z if INT_Z else tl.zeros((BN, 1), dtype=tl.float32)
     wh = w >> SH
     p0 = tl.zeros((BN, KWT), dtype=tl.float32); p1 = tl.zeros((BN, KWT), dtype=tl.float32)
@@ -240,15 +246,6 @@ def _gemv_inputs(x_ptr, t, K, KWT: tl.constexpr, BITS: tl.constexpr, EVEN: tl.co
     if BITS == 4: x4, x5, x6, x7 = _x_at(x_ptr, rk, 4, K, EVEN), _x_at(x_ptr, rk, 5, K, EVEN), _x_at(x_ptr, rk, 6, K, EVEN), _x_at(x_ptr, rk, 7, K, EVEN)
     else: x4, x5, x6, x7 = x0, x0, x0, x0
     return x0, x1, x2, x3, x4, x5, x6, x7
-
-@triton.jit
-def _gemv_scale_zero(s_ptr, z_ptr, t, rn, N, BITS: tl.constexpr, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr):
-    "Slice t's scales and zero points [BN, 1] in fp32 (zeros 2^(bits-1) when symmetric)."
-    g = (t * BK) // GROUP
-    s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
-    if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
-    else: z = tl.zeros_like(s) + (1 << (BITS - 1))
-    return s, z
 
 @triton.jit
 def _gemv_slice1(w, x0, x1, x2, x3, x4, x5, x6, x7, s, z, acc, magic, BITS: tl.constexpr, INT_Z: tl.constexpr):

@@ -14,10 +14,10 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, _split_for
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, _split_for, _tma_ok
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
-BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 1024, 4096]
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096]
 
 def copy_bandwidth() -> float:
     "Bytes/s of a large device-to-device copy, counting bytes read plus bytes written."
@@ -52,10 +52,18 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
+def reference_weight(w, dtype):
+    "wa16_reference's dense weight [K, N], in the kernels' K order."
+    sh = w.bits * torch.arange(32 // w.bits, device=w.qw.device, dtype=torch.int32)
+    q = ((w.qw[:, None, :] >> sh[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()
+    g = torch.arange(w.K, device=q.device) // w.group
+    z = w.zeros.float()[g] if w.zeros is not None else 2.0 ** (w.bits - 1)
+    return (w.scales.float()[g] * (q - z)).to(dtype)
+
 def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16], [4], [True], [None, "int", "frac"]) if quick else \
+    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 300], [4], [False, True], [None, "int", "frac"]) if quick else \
            ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"])
     for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
@@ -73,7 +81,9 @@ def check(quick=False):
             if bits == 4 and zeros != "frac":                           # the pair-unpacking kernel, forced tilings
                 bk = min(128, w.group)
                 for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
-                            WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True)]:
+                            WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),
+                            WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),
+                            WA16Config(32, 128, bk, 2, mma=True, tma=True)]:
                     for rep in range(2):
                         out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
                         y = wa16_matmul(x, w, out=out, cfg=cfg)
@@ -81,7 +91,12 @@ def check(quick=False):
                         err = ((y.double() - ref).norm() / ref.norm()).item()
                         assert err < 1e-2, (K, N, M, n_major, zeros, dtype, cfg, err)
                         worst, n = max(worst, err), n + 1
-    print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}", flush=True)
+        for dtype in (torch.bfloat16, torch.float16):                   # the dense path: the reference's weight, bit for bit
+            assert torch.equal(wa16_dequantize(w, dtype, perm=False), reference_weight(w, dtype)), (K, N, bits, zeros, dtype)
+            n += 1
+    tma = _tma_ok(random_weight(4096, 1000, n_major=False).qw, "cuda")
+    print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e} "
+          f"(bulk copies {'used' if tma else 'not available: plain loads'} for [words, N])", flush=True)
 
 def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
@@ -102,9 +117,9 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
                       in itertools.product([64, 128], [2, 4, 8, 16], [1, 2], [False, True]) if not pf or (u == 1 and M == 1)]
         if M <= 64 and not focus:                                   # tensor cores, codes unpacked in pairs
             BM = 16 if M <= 16 else 32 if M <= 32 else 64
-            for BN, xperm in itertools.product([64, 128], [False, True]):
+            for BN, xperm, tma in itertools.product([64, 128], [False, True], [False, True]):
                 h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
-                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm) for sp in sorted({max(1, h // 2), h})]
+                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm, tma=tma) for sp in sorted({max(1, h // 2), h})]
             h = _split_for(-(-M // BM) * -(-N // 128), K // 128, sms, 16, min_slices=2)
             cands += [WA16Config(BM, 128, 128, max(1, h // 2), 4, st, mma=True, xperm=True) for st in (2, 4, 5)]
             cands += [WA16Config(BM, 256, 128, max(1, h // 4), 8, 3, mma=True, xperm=True)]

@@ -15,7 +15,7 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
-           'wa16_from_quantlinear', 'quantlinear_forward']
+           'wa16_dequantize', 'wa16_from_quantlinear', 'quantlinear_forward']
 
 # %% ../../nbs/20_kernels.wa16.ipynb #bf1854fc
 @dataclass
@@ -360,10 +360,10 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
     return s, z
 
 @triton.jit
-def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
+def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr):
+                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr):
     "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
     KWT: tl.constexpr = BK // 8                                 # words per output and slice
     JL: tl.constexpr = KWT // 4
@@ -379,10 +379,12 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_pt
     acc = tl.zeros((BN, BM), dtype=tl.float32)
     s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
     for t in range(t0, t1):
-        rw = t * KWT + tl.arange(0, KWT)                        # [KWT] word rows
-        wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
-        if EVEN: w = tl.load(wp)                                # [BN, KWT] int32
-        else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
+        if TMA: w = tl.trans(wd.load([t * KWT, pid_n * BN]))   # one bulk copy of the [KWT, BN] box (zeros past the edges)
+        else:                                                   # [BN, KWT] int32
+            rw = t * KWT + tl.arange(0, KWT)                    # [KWT] word rows
+            wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+            if EVEN: w = tl.load(wp)
+            else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
         s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z)   # a load from memory per slice
         if not UPCAST:                                          # base + z, exact
@@ -438,6 +440,10 @@ class WA16Config:
     loop: bool = False                              # tensor cores: unpack code i of all words at a time instead of reshaping
     xperm: bool = False                             # loop/mma: read the input reordered, contiguous per code (pair) i
     mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
+    tma: bool = False                               # mma: each slice's words by one bulk copy (TMA) where the GPU has it (H100+)
+    dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
+
+_DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
 
 def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> int:
     "Power-of-two K-split (at most `most`) that gives the GPU about four programs per multiprocessor, each `min_slices` slices at least."
@@ -452,13 +458,14 @@ def _split_at_most(split:int, tiles:int, k_tiles:int, sms:int, per_sm:int) -> in
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
+    if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     if (3 <= M <= 16 or 2 <= M <= 32 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
-        BM, BN = 16 if M <= 16 else 32, 64
+        BM, BN = (16, 128) if M <= 16 else (32, 64)  # up to 16 rows: 128 outputs, words by bulk copies
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
-        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big)
+        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big, tma=M <= 16)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
@@ -504,6 +511,19 @@ def _counters(device, n:int) -> torch.Tensor:
         if not _capturing(device): _COUNTERS[key] = c       # made inside a CUDA graph, it lives in the graph's memory
     return c
 
+def _tma_ok(qw:torch.Tensor, device) -> bool:
+    "Bulk copies of `[KW, N]` word boxes: a Hopper-or-later GPU (or the interpreter), N adjacent, rows and start 16-byte aligned."
+    if qw.stride(1) != 1 or (qw.stride(0) * qw.element_size()) % 16 or qw.data_ptr() % 16: return False
+    try: from triton.tools.tensor_descriptor import TensorDescriptor
+    except ImportError: return False
+    if INTERPRET: return True
+    return torch.device(device).type == "cuda" and torch.cuda.get_device_capability(device)[0] >= 9
+
+def _words_box(qw:torch.Tensor, rows:int, cols:int):
+    "A tensor-memory-accelerator descriptor of the `[KW, N]` words, copied in boxes of `[rows, cols]`."
+    from triton.tools.tensor_descriptor import TensorDescriptor
+    return TensorDescriptor.from_tensor(qw, [rows, cols])
+
 def _capturing(device) -> bool:
     return torch.device(device).type == "cuda" and torch.cuda.is_current_stream_capturing()
 
@@ -522,6 +542,12 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     M = x2.shape[0]
     cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device), w.bits, w.int_zeros)
     if cfg is None: raise CompressnbError(f"group size {w.group} has no power-of-two divisor >= 16: no W{w.bits}A16 tile fits")
+    if cfg.dequant:                                                     # the whole weight unpacked, then cuBLAS
+        W = wa16_dequantize(w, x.dtype, cfg, perm=False)                # [K, N], rows in x2's order
+        if out is None: out = torch.empty(M, w.N, dtype=x.dtype, device=x.device)
+        if w.bias is None: torch.mm(x2, W, out=out)
+        else: torch.addmm(w.bias.to(x.dtype), x2, W, out=out)
+        return out.view(*lead, w.N)
     if cfg.loop and not cfg.gemv and cfg.BK * w.bits < 16 * 32:
         raise CompressnbError(f"the unpacking loop needs BK >= {16 * 32 // w.bits} at {w.bits} bits (16 words per slice)")
     if (w.group < w.K and w.group % cfg.BK) or cfg.BK < 16 or cfg.BK % (32 // w.bits):
@@ -544,11 +570,13 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
-        _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+        wd = _words_box(w.qw, cfg.BK // 8, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
+        _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                                     *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
-                                                    XPERM=cfg.xperm, num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+                                                    XPERM=cfg.xperm, TMA=wd is not None, num_warps=cfg.num_warps,
+                                                    num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     if cfg.gemv:
         if M > cfg.BM or cfg.BM > 4: raise CompressnbError(f"the GEMV kernel takes at most BM={min(cfg.BM, 4)} rows, got {M}")
@@ -583,6 +611,38 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         _split_sum_kernel[(-(-M * w.N // BLOCK),)](part, b, out, M, w.N, out.stride(0), SPLIT=split,
                                                     HAS_BIAS=w.bias is not None, BLOCK=BLOCK)
     return out.view(*lead, w.N)
+
+# %% ../../nbs/20_kernels.wa16.ipynb #9629cc6f
+@triton.jit
+def _wa16_dequant_kernel(qw_ptr, s_ptr, z_ptr, w_ptr, N, K, stride_qk, stride_qn, BITS: tl.constexpr, GROUP: tl.constexpr,
+                         HAS_Z: tl.constexpr, BKW: tl.constexpr, BN: tl.constexpr):
+    "Words [KW, N] -> weight [K, N] in w_ptr's dtype: row k = P r + i holds (code i of word row r - zero) x scale."
+    P: tl.constexpr = 32 // BITS
+    rw = tl.program_id(0) * BKW + tl.arange(0, BKW)                # [BKW] word rows
+    rn = tl.program_id(1) * BN + tl.arange(0, BN)                  # [BN] outputs
+    q = tl.load(qw_ptr + rw[:, None] * stride_qk + rn[None, :] * stride_qn, mask=(rw[:, None] < (K + P - 1) // P) & (rn[None, :] < N), other=0)
+    for i in tl.static_range(P):
+        k = rw * P + i                                              # [BKW] weight rows
+        m = (k[:, None] < K) & (rn[None, :] < N)
+        sz = (k // GROUP)[:, None] * N + rn[None, :]
+        s = tl.load(s_ptr + sz, mask=m, other=0.0).to(tl.float32)
+        if HAS_Z: z = tl.load(z_ptr + sz, mask=m, other=0.0).to(tl.float32)
+        else: z = tl.zeros_like(s) + (1 << (BITS - 1))
+        v = ((q >> (BITS * i)) & ((1 << BITS) - 1)).to(tl.float32)
+        tl.store(w_ptr + k[:, None] * N + rn[None, :], (s * (v - z)).to(w_ptr.dtype.element_ty), mask=m)
+
+def wa16_dequantize(w:WA16Weight, dtype=torch.bfloat16, cfg:WA16Config|None=None, perm:bool=True) -> torch.Tensor:
+    "The dense weight `[K, N]` in `dtype`, rounded as the reference rounds it; rows in the original input order unless `perm=False`."
+    BN, BKW = (cfg.BN, cfg.BK // (32 // w.bits)) if cfg else (128, 128 // (32 // w.bits))
+    upcast = INTERPRET and dtype == torch.bfloat16                  # the interpreter truncates to bf16: round in torch
+    W = torch.empty(w.K, w.N, dtype=torch.float32 if upcast else dtype, device=w.qw.device)
+    z = w.zeros if w.zeros is not None else w.scales
+    grid = (-(-w.qw.shape[0] // BKW), -(-w.N // BN))
+    _wa16_dequant_kernel[grid](w.qw, w.scales, z, W, w.N, w.K, *w.qw.stride(), BITS=w.bits, GROUP=w.group,
+                               HAS_Z=w.zeros is not None, BKW=BKW, BN=BN, num_warps=4)
+    if upcast: W = W.to(dtype)
+    if perm and w.perm is not None: W = W[torch.argsort(w.perm)]    # row j of W belongs to input perm[j]
+    return W
 
 # %% ../../nbs/20_kernels.wa16.ipynb #d34db8e1
 def wa16_from_quantlinear(m) -> WA16Weight:

@@ -462,10 +462,11 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     if (3 <= M <= 16 or 2 <= M <= 32 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
-        BM, BN = (16, 128) if M <= 16 else (32, 64)  # up to 16 rows: 128 outputs, words by bulk copies
+        tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
+        BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
-        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big, tma=M <= 16)
+        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None

@@ -460,7 +460,8 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
     if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
-    if (3 <= M <= 16 or 2 <= M <= 32 and big) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
+    huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
+    if (3 <= M <= 16 or 2 <= M <= 32 and big or M == 1 and huge) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64

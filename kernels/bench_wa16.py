@@ -123,6 +123,11 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
             h = _split_for(-(-M // BM) * -(-N // 128), K // 128, sms, 16, min_slices=2)
             cands += [WA16Config(BM, 128, 128, max(1, h // 2), 4, st, mma=True, xperm=True) for st in (2, 4, 5)]
             cands += [WA16Config(BM, 256, 128, max(1, h // 4), 8, 3, mma=True, xperm=True)]
+        if 32 < M <= 512 and not focus:                             # many rows: the pair kernel with tall row tiles, bulk copies
+            for BM, BN, warps in itertools.product([64, 128], [64, 128], [4, 8]):
+                h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
+                cands += [WA16Config(BM, BN, 128, sp, warps, 3, mma=True, tma=True) for sp in sorted({max(1, h // 2), h})]
+        if M > 64 and not focus: cands.append(WA16Config(0, 128, 128, dequant=True))
         if M > 16 and not focus:                                    # the first tensor-core kernel
             BM = 32 if M <= 32 else 64
             cands += [WA16Config(BM, 128, 128, split, 4, 4) for split in (2, 4, 8)]

@@ -468,6 +468,16 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
+    if 33 <= M and big and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
+        BK = _bk_for(group, K, 128)                 # 33-128 rows of a large layer: the pair kernel, 64-row tiles
+        if M <= 64:                                 # 64 outputs, the input reordered beforehand, K split only to fill one wave
+            tiles = -(-N // 64)                     # (each split writes and reads back M x N fp32 partial sums)
+            split = _split_for(tiles, K // BK, sms, 16, min_slices=2)
+            while split > 1 and tiles * split > 4 * sms: split //= 2
+            return WA16Config(64, 64, BK, split, 4, 3, mma=True, xperm=True)
+        tiles = 2 * -(-N // 128)                    # 65-128 rows: 128 outputs, 8 warps, words by bulk copies
+        split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
+        return WA16Config(64, 128, BK, split, 8, 3, mma=True, tma=True)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
@@ -477,15 +487,14 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         unroll = 2 if K // BK >= 8 else 1
         return WA16Config(M, BN, BK, _split_for(-(-N // BN), k_tiles // unroll, sms, 16, min_slices=2), 4, 1, gemv=True, unroll=unroll)
     if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
-    elif M <= 64: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
-    else: BM, BN, bk, warps, stages = 128, 128, 64, 8, 3
+    else: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
     BK = _bk_for(group, K, bk)
     if not BK: return None
     loop = M <= 16 and BK >= 128                      # the unpacking loop was faster up to 16 rows (needs 16 words a slice)
     tiles = -(-M // BM) * -(-N // BN)
     split = _split_for(tiles, -(-K // BK), sms, 8)
-    if M <= 64:                                       # each split adds M x N fp32 partial sums to write and read back:
-        split = _split_at_most(split, tiles, K // BK, sms, 2)      # about two programs per multiprocessor (H100 sweep, M=64)
+    if M <= 128:                                      # each split adds M x N fp32 partial sums to write and read back:
+        split = _split_at_most(split, tiles, K // BK, sms, 2)      # about two programs per multiprocessor (H100 sweeps, M=64, 128)
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 _ORDERS: dict = {}

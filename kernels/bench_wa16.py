@@ -14,7 +14,7 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, _split_for, _tma_ok
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _tma_ok
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096]
@@ -52,14 +52,6 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
-def reference_weight(w, dtype):
-    "wa16_reference's dense weight [K, N], in the kernels' K order."
-    sh = w.bits * torch.arange(32 // w.bits, device=w.qw.device, dtype=torch.int32)
-    q = ((w.qw[:, None, :] >> sh[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()
-    g = torch.arange(w.K, device=q.device) // w.group
-    z = w.zeros.float()[g] if w.zeros is not None else 2.0 ** (w.bits - 1)
-    return (w.scales.float()[g] * (q - z)).to(dtype)
-
 def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
@@ -92,7 +84,7 @@ def check(quick=False):
                         assert err < 1e-2, (K, N, M, n_major, zeros, dtype, cfg, err)
                         worst, n = max(worst, err), n + 1
         for dtype in (torch.bfloat16, torch.float16):                   # the dense path: the reference's weight, bit for bit
-            assert torch.equal(wa16_dequantize(w, dtype, perm=False), reference_weight(w, dtype)), (K, N, bits, zeros, dtype)
+            assert torch.equal(wa16_dequantize(w, dtype, perm=False), wa16_reference_weight(w, dtype)), (K, N, bits, zeros, dtype)
             n += 1
     tma = _tma_ok(random_weight(4096, 1000, n_major=False).qw, "cuda")
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e} "

@@ -14,8 +14,8 @@ import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference', 'WA16Config', 'wa16_config', 'wa16_matmul',
-           'wa16_dequantize', 'wa16_from_quantlinear', 'quantlinear_forward']
+__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference_weight', 'wa16_reference', 'WA16Config', 'wa16_config',
+           'wa16_matmul', 'wa16_dequantize', 'wa16_from_quantlinear', 'quantlinear_forward']
 
 # %% ../../nbs/20_kernels.wa16.ipynb #bf1854fc
 @dataclass
@@ -61,14 +61,18 @@ def pack_wa16(codes:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, 
     int_zeros = zeros is None or bool((zeros == zeros.round()).all())
     return WA16Weight(words, scales.T.to(torch.float16).contiguous(), zeros, bits, group, K, N, perm, bias, int_zeros)
 
-def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
-    "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
+def wa16_reference_weight(w:WA16Weight, dtype=torch.float32) -> torch.Tensor:
+    "Plain torch: the dense weight `[K, N]` in `dtype`, s (q - z) rounded once, rows in the kernels' K order (`perm` applied)."
     P = 32 // w.bits
     shifts = w.bits * torch.arange(P, device=w.qw.device, dtype=torch.int32)
     q = ((w.qw[:, None, :] >> shifts[None, :, None]) & (2**w.bits - 1)).reshape(-1, w.N)[:w.K].float()   # [K, N]
     g = torch.arange(w.K, device=q.device) // w.group
     z = w.zeros.float()[g] if w.zeros is not None else 2.0 ** (w.bits - 1)
-    W = (w.scales.float()[g] * (q - z)).to(x.dtype)                                                        # [K, N]
+    return (w.scales.float()[g] * (q - z)).to(dtype)
+
+def wa16_reference(x:torch.Tensor, w:WA16Weight) -> torch.Tensor:
+    "Plain torch: unpack `w` to the activation dtype and multiply. `x` [..., K] -> [..., N]."
+    W = wa16_reference_weight(w, x.dtype)                                                                  # [K, N]
     if w.perm is not None: x = x[..., w.perm]
     return F.linear(x, W.T, w.bias)
 

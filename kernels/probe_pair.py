@@ -22,7 +22,8 @@ INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
 @triton.jit
 def _pair_probe(x_ptr, xd, qw_ptr, wd, s_ptr, xs_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, KT, stride_xm, tiles_per_split,
                 GROUP: tl.constexpr, SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr,
-                TMA_W: tl.constexpr, TMA_X: tl.constexpr, ZFOLD: tl.constexpr, ASM: tl.constexpr, UPCAST: tl.constexpr):
+                TMA_W: tl.constexpr, TMA_X: tl.constexpr, ZFOLD: tl.constexpr, ASM: tl.constexpr, UPCAST: tl.constexpr,
+                PAIR2: tl.constexpr = False):
     KWT: tl.constexpr = BK // 8
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BM + tl.arange(0, BM)
@@ -32,11 +33,19 @@ def _pair_probe(x_ptr, xd, qw_ptr, wd, s_ptr, xs_ptr, out_ptr, ws_ptr, cnt_ptr, 
     c = tl.arange(0, BK)
     acc = tl.zeros((BN, BM), dtype=tl.float32)
     s_next, z_next = _scale_zero(s_ptr, s_ptr, t0, t1, rn, N, BK, GROUP, False)
-    for t in range(t0, t1):
+    for t in range(t0, t1, 2 if PAIR2 else 1):                                  # PAIR2: two slices per step (even count)
+        if PAIR2:                                                               # (TMA words, gathered input, no zfold)
+            wb = tl.trans(wd.load([(t + 1) * KWT, pid_n * BN]))
+            sb, zbb = _scale_zero(s_ptr, s_ptr, t + 1, t1, rn, N, BK, GROUP, False)
+            xb = tl.load(x_ptr + rm[None, :] * stride_xm + ((t + 1) * BK + c)[:, None], mask=rm[None, :] < M, other=0.0)
+            vb = _slice_operand(wb, BN, KWT, False, ASM)
+            if UPCAST: pb = tl.dot(vb.to(tl.float32) - (zbb + 128.0)[:, None], xb.to(tl.float32))
+            else: pb = tl.dot(vb - (zbb + 128.0).to(tl.bfloat16)[:, None], xb)
+            acc += pb * sb[:, None]
         if TMA_W: w = tl.trans(wd.load([t * KWT, pid_n * BN]))                 # [KWT, BN] box -> [BN, KWT]
         else: w = tl.load(qw_ptr + rn[:, None] + (t * KWT + tl.arange(0, KWT))[None, :] * N)
         s, zb = s_next, z_next + 128.0
-        s_next, z_next = _scale_zero(s_ptr, s_ptr, t + 1, t1, rn, N, BK, GROUP, False)
+        s_next, z_next = _scale_zero(s_ptr, s_ptr, t + (2 if PAIR2 else 1), t1, rn, N, BK, GROUP, False)
         if TMA_X: xt = tl.trans(xd.load([pid_m * BM, t * BK]))                 # [BM, BK] box -> [BK, BM], rows >= M zero
         else: xt = tl.load(x_ptr + rm[None, :] * stride_xm + (t * BK + c)[:, None], mask=rm[None, :] < M, other=0.0)
         v = _slice_operand(w, BN, KWT, False, ASM)                              # [BN, BK] bf16 128 + q
@@ -70,14 +79,15 @@ def _desc(t, block):
 
 class Pair:
     "A prepared pair-kernel call: descriptors made once per weight (as a library would cache them)."
-    def __init__(self, w, M, BN=64, split=None, stages=3, tma_w=False, tma_x=False, zfold=False, warps=4, sms=132):
-        self.warps = warps
+    def __init__(self, w, M, BN=64, split=None, stages=3, tma_w=False, tma_x=False, zfold=False, warps=4, pair2=False, sms=132):
+        self.warps, self.pair2 = warps, pair2
         self.w, self.M, self.BN, self.stages, self.tma_w, self.tma_x, self.zfold = w, M, BN, stages, tma_w, tma_x, zfold
         self.BM, self.BK = 16, 128
         cfg = wa16_config(M, w.N, w.K, w.group, sms)
         k_tiles = w.K // self.BK
         self.split = split or (cfg.split if cfg.mma else 2)
         self.tps = -(-k_tiles // self.split); self.split = -(-k_tiles // self.tps)
+        if pair2: assert tma_w and not zfold and not tma_x and k_tiles % self.split == 0 and self.tps % 2 == 0, "pair2 needs an even slice count"
         self.wd = _desc(w.qw, [self.BK // 8, BN]) if tma_w else None
     def __call__(self, x):
         w, M = self.w, x.shape[0]
@@ -90,12 +100,12 @@ class Pair:
         cnt = _counters(x.device, grid[0] * grid[1]) if self.split > 1 else out
         _pair_probe[grid](x2, xd, w.qw, self.wd, w.scales, xs, out, ws, cnt, M, w.N, w.K, w.K // self.BK, x2.stride(0), self.tps,
                           GROUP=w.group, SPLIT=self.split > 1, BM=self.BM, BN=self.BN, BK=self.BK, TMA_W=self.tma_w,
-                          TMA_X=self.tma_x, ZFOLD=self.zfold, ASM=not INTERPRET, UPCAST=INTERPRET, num_warps=self.warps,
+                          TMA_X=self.tma_x, ZFOLD=self.zfold, ASM=not INTERPRET, UPCAST=INTERPRET, PAIR2=self.pair2, num_warps=self.warps,
                           num_stages=self.stages)
         return out
     def __repr__(self):
         return (f"pair BN{self.BN} split{self.split} st{self.stages} w{self.warps}" + " tma_w" * self.tma_w + " tma_x" * self.tma_x +
-                " zfold" * self.zfold)
+                " zfold" * self.zfold + " pair2" * self.pair2)
 
 @triton.jit
 def _gemv_tma(x_ptr, wd, s_ptr, out_ptr, ws_ptr, cnt_ptr, N, K, tiles_per_split, magic, GROUP: tl.constexpr, SPLIT: tl.constexpr,
@@ -173,6 +183,8 @@ def cpu_check():
         for tma_w, zfold, split in itertools.product([False], [False, True], [None, 2]):
             e = rel(Pair(w, M, split=split, zfold=zfold)(x), ref)
             print(f"M={M} zfold={zfold} split={split}: rel err {e:.1e}"); assert e < 1e-2
+        e = rel(Pair(w, M, split=2, tma_w=True, pair2=True)(x), ref)
+        print(f"M={M} pair2: rel err {e:.1e}"); assert e < 1e-2
     x = torch.randn(2, 512, dtype=torch.bfloat16)
     e = rel(dequant_mm(x, w), wa16_reference(x.double(), w)); print(f"dequant_mm: rel err {e:.1e}"); assert e < 1e-2
 
@@ -198,6 +210,10 @@ def main(a):
                 h = _split_for(-(-N // 64), K // 128, sms, 16, min_slices=4)
                 cands = [(GemvTMA, dict(BN=BN, split=sp, stages=st)) for BN, sp, st in
                          itertools.product([64, 128], sorted({h, 2 * h}), [2, 3, 4])]
+            elif M <= 16 and a.pair2:                                 # two slices per loop step
+                cfg = wa16_config(M, N, K, 128, sms)
+                cands = [(Pair, dict(M=M, BN=BN, split=sp, stages=st, tma_w=True, pair2=p2)) for BN, sp, st, p2 in
+                         itertools.product([64, 128], sorted({cfg.split, 2 * cfg.split}), [2, 3], [False, True])]
             elif M <= 16 and a.wide:                                  # around session 6's first winner (TMA words)
                 cands = [(Pair, dict(M=M, BN=BN, split=sp, stages=st, tma_w=True, tma_x=tx, warps=wp)) for BN, sp, st, tx, wp in
                          itertools.product([64, 128, 256], [2, 4, 8, 16], [2, 3, 4], [False, True], [4, 8])
@@ -231,6 +247,7 @@ if __name__ == "__main__":
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--only", nargs="*", default=["pair", "gemv", "dequant"])
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--pair2", action="store_true", help="pair: two slices per loop step against one")
     ap.add_argument("--wide", action="store_true", help="pair: TMA words with more tilings, warps and pipeline depths")
     a = ap.parse_args()
     a.shapes = [tuple(map(int, s.split("x"))) for s in a.shapes]

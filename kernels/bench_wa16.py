@@ -55,7 +55,7 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
 def check(quick=False):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 300], [4], [False, True], [None, "int", "frac"]) if quick else \
+    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 300], [4, 8], [False, True], [None, "int", "frac"]) if quick else \
            ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"])
     for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
@@ -70,7 +70,7 @@ def check(quick=False):
                 err = ((y.double() - ref).norm() / ref.norm()).item()
                 assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, err)
                 worst, n = max(worst, err), n + 1
-            if bits == 4 and zeros != "frac":                           # the pair-unpacking kernel, forced tilings
+            if zeros != "frac":                                         # the pair-unpacking kernel, forced tilings
                 bk = min(128, w.group)
                 for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
                             WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),
@@ -90,18 +90,18 @@ def check(quick=False):
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e} "
           f"(bulk copies {'used' if tma else 'not available: plain loads'} for [words, N])", flush=True)
 
-def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
+def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False, bits=4):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(shapes, Ms):
-        w = random_weight(K, N, group=group)
+        w = random_weight(K, N, bits, group=group)
         R = copies(w.nbytes)
-        ws = [random_weight(K, N, group=group) for _ in range(R)]
+        ws = [random_weight(K, N, bits, group=group) for _ in range(R)]
         x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
         res = []
         cands = []
-        heur = wa16_config(M, N, K, group, sms)
+        heur = wa16_config(M, N, K, group, sms, bits)
         if focus:                                                   # the heuristic's tiling with other pipeline depths
             cands = [replace(heur, num_stages=st) for st in ((1, 2, 3) if heur.gemv else (2, 3, 4))]
         elif M <= 4:                                                # the GEMV
@@ -131,7 +131,7 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False):
         t_h = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
         best = res[0]
         print(f"K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | heuristic {t_h*1e6:7.1f} us ({t_bf16/t_h:4.2f}x) "
-              f"{wa16_config(M, N, K, group, sms)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
+              f"{wa16_config(M, N, K, group, sms, bits)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
         for t, cfg in res[1:4]: print(f"      next {t*1e6:7.1f} us ({t_bf16/t:4.2f}x) {cfg}", flush=True)
 
 def table(bits=4, group=128, Ms=BATCHES):
@@ -169,5 +169,5 @@ if __name__ == "__main__":
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     if a.check: check(a.quick)
-    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus)
+    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, a.bits)
     else: table(a.bits, Ms=a.table_M)

@@ -354,34 +354,70 @@ def _slice_operand(w, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexpr, A
     return tl.reshape(tl.permute(p, (0, 2, 5, 4, 1, 3)), (BN, 8 * KWT))   # [BN, jl, i1, i0, q, e]: no data moves
 
 @triton.jit
-def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr):
-    "Slice t's scales and zero points [BN] in fp32 (zeros 8 when symmetric; nothing is read past the program's last slice t1)."
+def _pairs8(w, p: tl.constexpr, z, z2, FP16: tl.constexpr, ASM: tl.constexpr):
+    "Codes p and p+2 of every 8-bit word less the zero, as 16-bit floats 16 hi + lo - z, exact: two nibble pairs, one FMA."
+    if ASM:                                                     # lo and hi nibbles of both codes by the 4-bit trick, then
+        magic: tl.constexpr = 0x64006400 if FP16 else 0x43004300   # (hi - base) 16 + (lo - base - z) in packed 16-bit math
+        sixteen: tl.constexpr = 0x4C004C00 if FP16 else 0x41804180
+        ty: tl.constexpr = "f16x2" if FP16 else "bf16x2"
+        asm: tl.constexpr = (f"{{ .reg .b32 l, h, c, k; mov.b32 c, {magic}; mov.b32 k, {sixteen}; "
+                             f"shr.u32 l, $2, {8 * p}; lop3.b32 l, l, 0x000F000F, {magic}, 0xea; "
+                             f"shr.u32 h, $2, {8 * p + 4}; lop3.b32 h, h, 0x000F000F, {magic}, 0xea; "
+                             f"sub.{ty} l, l, c; sub.{ty} l, l, $3; sub.{ty} h, h, c; fma.rn.{ty} l, h, k, l; mov.b32 {{$0, $1}}, l; }}")
+        if FP16: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,r", [w, z2], dtype=(tl.float16, tl.float16), is_pure=True, pack=1)
+        else: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,r", [w, z2], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=1)
+    else:                                                       # the same values from integer ops (Triton's interpreter)
+        lo = ((w >> (8 * p)) & 0xFF).to(tl.float32) - z
+        hi = ((w >> (8 * p + 16)) & 0xFF).to(tl.float32) - z
+        if FP16: lo, hi = lo.to(tl.float16), hi.to(tl.float16)
+        else: lo, hi = lo.to(tl.bfloat16), hi.to(tl.bfloat16)   # integers |q - z| <= 255: exact in both
+    return lo, hi
+
+@triton.jit
+def _slice_operand8(w, z, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexpr, ASM: tl.constexpr):
+    "Every code of a slice's 8-bit words `w` [BN, KWT] less its zero `z` [BN], one operand [BN, 4 KWT]: column 16 jl + 8 p + 2 q + e holds code p + 2e of word q KWT/4 + jl."
+    JL: tl.constexpr = KWT // 4
+    w3 = tl.reshape(w, (BN, 4, JL))                             # [BN, q, jl]
+    z3 = z[:, None, None]
+    if FP16: zh = z3.to(tl.float16).to(tl.int16, bitcast=True)
+    else: zh = z3.to(tl.bfloat16).to(tl.int16, bitcast=True)
+    zh = zh.to(tl.int32) & 0xFFFF
+    z2 = (zh | (zh << 16)) + w3 * 0                              # [BN, q, jl]: the zero in both halves of a register
+    l0, h0 = _pairs8(w3, 0, z3, z2, FP16, ASM); l1, h1 = _pairs8(w3, 1, z3, z2, FP16, ASM)
+    v = tl.join(tl.join(l0, h0), tl.join(l1, h1))               # [BN, q, jl, e, p]
+    return tl.reshape(tl.permute(v, (0, 2, 4, 1, 3)), (BN, 4 * KWT))   # [BN, jl, p, q, e]
+
+@triton.jit
+def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, BITS: tl.constexpr = 4):
+    "Slice t's scales and zero points [BN] in fp32 (zeros 2^(bits-1) when symmetric; nothing is read past the program's last slice t1)."
     g = (t * BK) // GROUP
     m = (rn < N) & (rn * 0 + t < t1)
     s = tl.load(s_ptr + g * N + rn, mask=m, other=0.0).to(tl.float32)
     if HAS_Z: z = tl.load(z_ptr + g * N + rn, mask=m, other=0.0).to(tl.float32)
-    else: z = tl.zeros_like(s) + 8.0
+    else: z = tl.zeros_like(s) + (1 << (BITS - 1))
     return s, z
 
 @triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr):
-    "4-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
-    KWT: tl.constexpr = BK // 8                                 # words per output and slice
+                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4):
+    "4- or 8-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
+    P: tl.constexpr = 32 // BITS                                # codes per word
+    KWT: tl.constexpr = BK // P                                 # words per output and slice
     JL: tl.constexpr = KWT // 4
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    KW = (K + 7) // 8
+    KW = (K + P - 1) // P
     t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
     t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-    c = tl.arange(0, BK)                                        # operand column c = 32 jl + 8 i + 2 q + e holds input
-    kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # 8 (q JL + jl) + i + 4e of the slice
-    base = 1024.0 if FP16 else 128.0
+    c = tl.arange(0, BK)
+    if BITS == 4: kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # column 32 jl + 8 i + 2 q + e holds
+    else: kc = 4 * ((c // 2) % 4 * JL + c // 16) + (c // 8) % 2 + 2 * (c % 2)         # input 8 (q JL + jl) + i + 4e; 8 bits:
+    base = 1024.0 if FP16 else 128.0                            # column 16 jl + 8 p + 2 q + e input 4 (q JL + jl) + p + 2e
     acc = tl.zeros((BN, BM), dtype=tl.float32)
-    s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z)
+    s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z, BITS)
     for t in range(t0, t1):
         if TMA: w = tl.trans(wd.load([t * KWT, pid_n * BN]))   # one bulk copy of the [KWT, BN] box (zeros past the edges)
         else:                                                   # [BN, KWT] int32
@@ -389,8 +425,9 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
             wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
             if EVEN: w = tl.load(wp)
             else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
-        s, zb = s_next, z_next + base                           # this slice's scales, requested one slice ahead:
-        s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z)   # a load from memory per slice
+        s, z = s_next, z_next                                   # this slice's scales, requested one slice ahead:
+        s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z, BITS)   # a load from memory per slice
+        zb = z + base
         if not UPCAST:                                          # base + z, exact
             if FP16: zb = zb.to(tl.float16)
             else: zb = zb.to(tl.bfloat16)
@@ -399,9 +436,14 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
         xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
         if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)                  # [BK, BM]
         else: xt = tl.load(xp, mask=(rm[None, :] < M) & (t * BK + kc[:, None] < K), other=0.0)
-        v = _slice_operand(w, BN, KWT, FP16, ASM)               # [BN, BK] base + q, pairs in the registers the tensor cores read
-        if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
-        else: part = tl.dot(v - zb[:, None], xt)                # q - z                      # and dot are wrong (triton#11584)
+        if BITS == 4:
+            v = _slice_operand(w, BN, KWT, FP16, ASM)           # [BN, BK] base + q, pairs in the registers the tensor cores read
+            if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
+            else: part = tl.dot(v - zb[:, None], xt)            # q - z                      # and dot are wrong (triton#11584)
+        else:
+            v = _slice_operand8(w, z, BN, KWT, FP16, ASM)       # [BN, BK] q - z
+            if UPCAST: part = tl.dot(v.to(tl.float32), xt.to(tl.float32))
+            else: part = tl.dot(v, xt)
         acc += part * s[:, None]
     omask = (rn[:, None] < N) & (rm[None, :] < M)
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
@@ -465,14 +507,14 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
-    if (3 <= M <= 16 or 2 <= M <= 32 and big or M == 1 and huge) and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
+    if (3 <= M <= 16 or 2 <= M <= 32 and big or M == 1 and huge and bits == 4) and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
-    if 33 <= M and big and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
+    if 33 <= M and big and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 33-128 rows of a large layer: the pair kernel, 64-row tiles
         if M <= 64:                                 # 64 outputs, the input reordered beforehand, K split only to fill one wave
             tiles = -(-N // 64)                     # (each split writes and reads back M x N fp32 partial sums)
@@ -502,16 +544,17 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
 
 _ORDERS: dict = {}
-def _operand_order(x:torch.Tensor, BK:int) -> torch.Tensor:
+def _operand_order(x:torch.Tensor, BK:int, bits:int=4) -> torch.Tensor:
     "`x` [M, K] with each slice of BK inputs in the pair-unpacking kernel's operand order (zero-padded to whole slices)."
     K = x.shape[1]
     KP = -(-K // BK) * BK
-    key = (K, BK, str(x.device))
+    key = (K, BK, bits, str(x.device))
     idx = _ORDERS.get(key)
     if idx is None:
         c = torch.arange(KP, device=x.device)
-        cl, JL = c % BK, BK // 32                                       # the kernel's `kc`, in torch: column 32 jl + 8 i + 2 q + e holds
-        idx = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)   # input 8 (q JL + jl) + i + 4e
+        cl, JL = c % BK, BK // (4 * (32 // bits))                       # the kernel's `kc`, in torch
+        if bits == 4: idx = c - cl + 8 * ((cl // 2) % 4 * JL + cl // 32) + (cl // 8) % 4 + 4 * (cl % 2)
+        else: idx = c - cl + 4 * ((cl // 2) % 4 * JL + cl // 16) + (cl // 8) % 2 + 2 * (cl % 2)
         if not _capturing(x.device): _ORDERS[key] = idx
     return (F.pad(x, (0, KP - K)) if KP > K else x)[:, idx]
 
@@ -576,21 +619,22 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     grid = (-(-M // cfg.BM), -(-w.N // cfg.BN), split)
     xperm = cfg.loop and cfg.xperm
     if cfg.mma:
-        if w.bits != 4 or not w.int_zeros:
-            raise CompressnbError("the pair-unpacking kernel takes 4-bit codes with integer (or symmetric) zeros")
-        if cfg.BK < 32: raise CompressnbError(f"the pair-unpacking kernel needs BK >= 32 (a word per lane of the tensor cores), got {cfg.BK}")
+        if not w.int_zeros:
+            raise CompressnbError("the pair-unpacking kernel takes codes with integer (or symmetric) zeros")
+        P = 32 // w.bits
+        if cfg.BK < 4 * P: raise CompressnbError(f"the pair-unpacking kernel needs BK >= {4 * P} at {w.bits} bits (a word per lane of the tensor cores), got {cfg.BK}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
-        if cfg.xperm: x2 = _operand_order(x2, cfg.BK)                    # one gather instead of one per program and slice
+        if cfg.xperm: x2 = _operand_order(x2, cfg.BK, w.bits)            # one gather instead of one per program and slice
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
-        wd = _words_box(w.qw, cfg.BK // 8, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
+        wd = _words_box(w.qw, cfg.BK // P, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
         _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                                     *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
-                                                    XPERM=cfg.xperm, TMA=wd is not None, num_warps=cfg.num_warps,
+                                                    XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, num_warps=cfg.num_warps,
                                                     num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     if cfg.gemv:

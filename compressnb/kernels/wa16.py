@@ -507,14 +507,14 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
-    if (3 <= M <= 16 or 2 <= M <= 32 and big or M == 1 and huge and bits == 4) and int_zeros and _bk_for(group, K, 128) >= 32:
+    if (3 <= M <= 16 or (2 <= M <= 32 and big or M == 1 and huge) and bits == 4) and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
-    if 33 <= M and big and int_zeros and _bk_for(group, K, 128) >= 32:
+    if 33 <= M and big and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 33-128 rows of a large layer: the pair kernel, 64-row tiles
         if M <= 64:                                 # 64 outputs, the input reordered beforehand, K split only to fill one wave
             tiles = -(-N // 64)                     # (each split writes and reads back M x N fp32 partial sums)

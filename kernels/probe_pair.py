@@ -16,7 +16,7 @@ import torch, torch.nn.functional as F
 import triton, triton.language as tl
 sys.path.insert(0, "."); sys.path.insert(0, "kernels")
 from compressnb.kernels.wa16 import (wa16_matmul, wa16_reference, wa16_config, pack_wa16, _slice_operand, _scale_zero, _operand_order,
-                                     _counters, _gemv_inputs, _gemv_scale_zero, _gemv_slice1, _gemv_out, _gemv_last, _split_for)
+                                     _counters, _pair_tile_out, _gemv_inputs, _gemv_scale_zero, _gemv_slice1, _gemv_out, _gemv_last, _split_for)
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
 
 @triton.jit
@@ -58,20 +58,7 @@ def _pair_probe(x_ptr, xd, qw_ptr, wd, s_ptr, xs_ptr, out_ptr, ws_ptr, cnt_ptr, 
             if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))
             else: part = tl.dot(v - zb.to(tl.bfloat16)[:, None], xt)
             acc += part * s[:, None]
-    omask = (rn[:, None] < N) & (rm[None, :] < M)
-    if SPLIT:
-        tl.store(ws_ptr + (pid_k * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
-        tl.debug_barrier()
-        tile = pid_n * tl.num_programs(0) + pid_m
-        done = tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel")
-        if done == tl.num_programs(2) - 1:
-            acc = tl.zeros((BN, BM), dtype=tl.float32)
-            for k in range(tl.num_programs(2)):
-                acc += tl.load(ws_ptr + (k * M + rm[None, :]) * N + rn[:, None], mask=omask, other=0.0, cache_modifier=".cg")
-            tl.store(out_ptr + rm[None, :] * N + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
-            tl.atomic_xchg(cnt_ptr + tile, 0)
-    else:
-        tl.store(out_ptr + rm[None, :] * N + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
+    _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, s_ptr, cnt_ptr, M, N, N, pid_m, pid_n, pid_k, SPLIT, False, BM, BN)
 
 def _desc(t, block):
     from triton.tools.tensor_descriptor import TensorDescriptor

@@ -398,53 +398,9 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
     return s, z
 
 @triton.jit
-def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
-                     tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
-                     SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4):
-    "4- or 8-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
-    P: tl.constexpr = 32 // BITS                                # codes per word
-    KWT: tl.constexpr = BK // P                                 # words per output and slice
-    JL: tl.constexpr = KWT // 4
-    pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
-    rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
-    rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    KW = (K + P - 1) // P
-    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
-    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-    c = tl.arange(0, BK)
-    if BITS == 4: kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # column 32 jl + 8 i + 2 q + e holds
-    else: kc = 4 * ((c // 2) % 4 * JL + c // 16) + (c // 8) % 2 + 2 * (c % 2)         # input 8 (q JL + jl) + i + 4e; 8 bits:
-    base = 1024.0 if FP16 else 128.0                            # column 16 jl + 8 p + 2 q + e input 4 (q JL + jl) + p + 2e
-    acc = tl.zeros((BN, BM), dtype=tl.float32)
-    s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z, BITS)
-    for t in range(t0, t1):
-        if TMA: w = tl.trans(wd.load([t * KWT, pid_n * BN]))   # one bulk copy of the [KWT, BN] box (zeros past the edges)
-        else:                                                   # [BN, KWT] int32
-            rw = t * KWT + tl.arange(0, KWT)                    # [KWT] word rows
-            wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
-            if EVEN: w = tl.load(wp)
-            else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
-        s, z = s_next, z_next                                   # this slice's scales, requested one slice ahead:
-        s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z, BITS)   # a load from memory per slice
-        zb = z + base
-        if not UPCAST:                                          # base + z, exact
-            if FP16: zb = zb.to(tl.float16)
-            else: zb = zb.to(tl.bfloat16)
-        if XPERM: rk = t * BK + c                               # the input given already in the operand's order
-        else: rk = t * BK + kc                                  # gathered here
-        xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
-        if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)                  # [BK, BM]
-        else: xt = tl.load(xp, mask=(rm[None, :] < M) & (t * BK + kc[:, None] < K), other=0.0)
-        if BITS == 4:
-            v = _slice_operand(w, BN, KWT, FP16, ASM)           # [BN, BK] base + q, pairs in the registers the tensor cores read
-            if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
-            else: part = tl.dot(v - zb[:, None], xt)            # q - z                      # and dot are wrong (triton#11584)
-        else:
-            v = _slice_operand8(w, z, BN, KWT, FP16, ASM)       # [BN, BK] q - z
-            if UPCAST: part = tl.dot(v.to(tl.float32), xt.to(tl.float32))
-            else: part = tl.dot(v, xt)
-        acc += part * s[:, None]
+def _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, SPLIT: tl.constexpr,
+                   HAS_BIAS: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr):
+    "A transposed tile [BN, BM] into the output `[M, N]`: directly, or (split K) as fp32 partial sums that the tile's last program adds up."
     omask = (rn[:, None] < N) & (rm[None, :] < M)
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
         tl.store(ws_ptr + (pid_k * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
@@ -461,6 +417,56 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
     else:
         if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
         tl.store(out_ptr + rm[None, :] * stride_om + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
+
+@triton.jit
+def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
+                     tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
+                     SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
+                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4):
+    "4- or 8-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
+    P: tl.constexpr = 32 // BITS                                # codes per word
+    KWT: tl.constexpr = BK // P                                 # words per output and slice
+    JL: tl.constexpr = KWT // 4
+    pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
+    rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
+    rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
+    KW = (K + P - 1) // P
+    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
+    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
+    c = tl.arange(0, BK)                                        # operand column c holds input kc of the slice:
+    if BITS == 4: kc = 8 * ((c // 2) % 4 * JL + c // 32) + (c // 8) % 4 + 4 * (c % 2)   # c = 32 jl + 8 i + 2 q + e: 8 (q JL + jl) + i + 4e
+    else: kc = 4 * ((c // 2) % 4 * JL + c // 16) + (c // 8) % 2 + 2 * (c % 2)         # c = 16 jl + 8 p + 2 q + e: 4 (q JL + jl) + p + 2e
+    base = 1024.0 if FP16 else 128.0
+    acc = tl.zeros((BN, BM), dtype=tl.float32)
+    s_next, z_next = _scale_zero(s_ptr, z_ptr, t0, t1, rn, N, BK, GROUP, HAS_Z, BITS)
+    for t in range(t0, t1):
+        if TMA: w = tl.trans(wd.load([t * KWT, pid_n * BN]))   # one bulk copy of the [KWT, BN] box (zeros past the edges)
+        else:                                                   # [BN, KWT] int32
+            rw = t * KWT + tl.arange(0, KWT)                    # [KWT] word rows
+            wp = qw_ptr + rn[:, None] * stride_qn + rw[None, :] * stride_qk
+            if EVEN: w = tl.load(wp)
+            else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
+        s, z = s_next, z_next                                   # this slice's scales, requested one slice ahead:
+        s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z, BITS)   # a load from memory per slice
+        if XPERM: rk = t * BK + c                               # the input given already in the operand's order
+        else: rk = t * BK + kc                                  # gathered here
+        xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
+        if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)                  # [BK, BM]
+        else: xt = tl.load(xp, mask=(rm[None, :] < M) & (t * BK + kc[:, None] < K), other=0.0)
+        if BITS == 4:
+            zb = z + base                                       # base + z, exact in 16 bits for 4-bit codes
+            if not UPCAST:
+                if FP16: zb = zb.to(tl.float16)
+                else: zb = zb.to(tl.bfloat16)
+            v = _slice_operand(w, BN, KWT, FP16, ASM)           # [BN, BK] base + q, pairs in the registers the tensor cores read
+            if UPCAST: part = tl.dot(v.to(tl.float32) - zb[:, None], xt.to(tl.float32))   # interpreter: its bf16 arithmetic
+            else: part = tl.dot(v - zb[:, None], xt)            # q - z                      # and dot are wrong (triton#11584)
+        else:
+            v = _slice_operand8(w, z, BN, KWT, FP16, ASM)       # [BN, BK] q - z
+            if UPCAST: part = tl.dot(v.to(tl.float32), xt.to(tl.float32))
+            else: part = tl.dot(v, xt)
+        acc += part * s[:, None]
+    _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, SPLIT, HAS_BIAS, BM, BN)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)

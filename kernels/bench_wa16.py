@@ -2,6 +2,7 @@
 
     python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
+    python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset)
 
 Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
@@ -14,7 +15,7 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _tma_ok
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _split_at_most, _tma_ok
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096]
@@ -52,13 +53,15 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
-def check(quick=False):
+def check(quick=False, bits=(4, 8)):
     torch.manual_seed(0)
     worst, n = 0.0, 0
-    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 300], [4, 8], [False, True], [None, "int", "frac"]) if quick else \
-           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], [4, 8], [True, False], [None, "int", "frac"])
+    grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 40, 300], bits, [False, True], [None, "int", "frac"]) if quick else \
+           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], bits, [True, False], [None, "int", "frac"])
+    t0 = time.time()
     for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
+        print(f"  {time.time() - t0:5.0f} s: K={K} N={N} M={M} W{bits} {'[N, words]' if n_major else '[words, N]'} zeros={zeros}", flush=True)
         w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)
         for dtype in (torch.bfloat16, torch.float16):
             x = torch.randn(M, K, device="cuda", dtype=dtype)
@@ -75,7 +78,7 @@ def check(quick=False):
                 for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
                             WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),
                             WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),
-                            WA16Config(32, 128, bk, 2, mma=True, tma=True)]:
+                            WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True)]:
                     for rep in range(2):
                         out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
                         y = wa16_matmul(x, w, out=out, cfg=cfg)
@@ -134,6 +137,40 @@ def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False, bits=4):
               f"{wa16_config(M, N, K, group, sms, bits)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
         for t, cfg in res[1:4]: print(f"      next {t*1e6:7.1f} us ({t_bf16/t:4.2f}x) {cfg}", flush=True)
 
+def vary(cfg:WA16Config, spec:str, M:int, N:int, K:int, sms:int) -> WA16Config:
+    """`cfg` with fields changed by `spec`, e.g. 'maxnreg=128' or 'BN=64,split=*2' (split=*2 or /2: doubled or halved;
+    split=auto: the pair kernel's rule for the new tile, about one wave of four programs per multiprocessor)."""
+    kw, auto = {}, False
+    for item in spec.split(","):
+        k, v = item.split("=")
+        if v == "auto": auto = True
+        elif v[0] in "*/": kw[k] = max(1, getattr(cfg, k) * int(v[1:]) if v[0] == "*" else getattr(cfg, k) // int(v[1:]))
+        else: kw[k] = type(getattr(cfg, k))(int(v)) if getattr(cfg, k) is not None else int(v)
+    cfg = replace(cfg, **kw)
+    if auto:
+        tiles = -(-M // cfg.BM) * -(-N // cfg.BN)
+        cfg = replace(cfg, split=_split_at_most(_split_for(tiles, K // cfg.BK, sms, 16, min_slices=2), tiles, K // cfg.BK, sms, 4))
+    return cfg
+
+def ab(specs, Ms, shapes, group=128, bits=4):
+    "The heuristic's tiling against variants of it (`vary`), side by side in one run, bf16 alongside."
+    sms = torch.cuda.get_device_properties(0).multi_processor_count
+    for (K, N), M in itertools.product(shapes, Ms):
+        ws = [random_weight(K, N, bits, group=group) for _ in range(copies(random_weight(K, N, bits, group=group).nbytes))]
+        x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
+        heur = wa16_config(M, N, K, group, sms, bits)
+        rows = [("heuristic", heur)] + [(sp, vary(heur, sp, M, N, K, sms)) for sp in specs]
+        out = []
+        for name, cfg in rows:
+            try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), len(ws))
+            except Exception as e: out.append(f"{name}: failed {repr(e)[:120]}"); continue
+            out.append(f"{name} {t*1e6:.1f} us ({t_bf16/t:.2f}x)")
+        print(f"W{bits} K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | {heur}", flush=True)
+        for (name, cfg), o in zip(rows, out): print(f"      {o}   [{cfg.BM}x{cfg.BN} split {cfg.split}]", flush=True)
+        del ws, W; torch.cuda.empty_cache()
+
 def table(bits=4, group=128, Ms=BATCHES):
     bw = copy_bandwidth()
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; copy bandwidth "
@@ -158,16 +195,19 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
     ap.add_argument("--quick", action="store_true", help="--check: a smaller set (4 bits, two shapes, M up to 16)")
-    ap.add_argument("--bits", type=int, default=4)
+    ap.add_argument("--bits", type=int, default=None, help="4 or 8 (default: 4; --check: both)")
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
+    ap.add_argument("--vary", nargs="*", default=None, help="the heuristic against variants of it, e.g. maxnreg=128 'BN=64,split=*2' (with --M, --shapes, --bits)")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     a = ap.parse_args()
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
-    if a.check: check(a.quick)
-    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, a.bits)
-    else: table(a.bits, Ms=a.table_M)
+    bits = a.bits or 4
+    if a.check: check(a.quick, (a.bits,) if a.bits else (4, 8))
+    elif a.vary is not None: ab(a.vary, a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits)
+    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
+    else: table(bits, Ms=a.table_M)

@@ -354,18 +354,17 @@ def _slice_operand(w, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexpr, A
     return tl.reshape(tl.permute(p, (0, 2, 5, 4, 1, 3)), (BN, 8 * KWT))   # [BN, jl, i1, i0, q, e]: no data moves
 
 @triton.jit
-def _pairs8(w, p: tl.constexpr, z, z2, FP16: tl.constexpr, ASM: tl.constexpr):
-    "Codes p and p+2 of every 8-bit word less the zero, as 16-bit floats 16 hi + lo - z, exact: two nibble pairs, one FMA."
-    if ASM:                                                     # lo and hi nibbles of both codes by the 4-bit trick, then
-        magic: tl.constexpr = 0x64006400 if FP16 else 0x43004300   # (hi - base) 16 + (lo - base - z) in packed 16-bit math
-        sixteen: tl.constexpr = 0x4C004C00 if FP16 else 0x41804180
-        ty: tl.constexpr = "f16x2" if FP16 else "bf16x2"
-        asm: tl.constexpr = (f"{{ .reg .b32 l, h, c, k; mov.b32 c, {magic}; mov.b32 k, {sixteen}; "
-                             f"shr.u32 l, $2, {8 * p}; lop3.b32 l, l, 0x000F000F, {magic}, 0xea; "
-                             f"shr.u32 h, $2, {8 * p + 4}; lop3.b32 h, h, 0x000F000F, {magic}, 0xea; "
-                             f"sub.{ty} l, l, c; sub.{ty} l, l, $3; sub.{ty} h, h, c; fma.rn.{ty} l, h, k, l; mov.b32 {{$0, $1}}, l; }}")
-        if FP16: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,r", [w, z2], dtype=(tl.float16, tl.float16), is_pure=True, pack=1)
-        else: lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,r", [w, z2], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=1)
+def _pairs8(w, p: tl.constexpr, z, zc, FP16: tl.constexpr, ASM: tl.constexpr):
+    "Codes p and p+2 of every 8-bit word less the zero, as two 16-bit floats in one register, exact: each byte put under a float's exponent by one byte permute."
+    if ASM:
+        if FP16:                                                # [byte p, 0x64, byte p+2, 0x64]: 1024 + q in both halves, less 1024 + z
+            asm: tl.constexpr = f"{{ .reg .b32 t; prmt.b32 t, $2, 0x64646464, {0x4040 + p + ((p + 2) << 8)}; sub.f16x2 t, t, $3; mov.b32 {{$0, $1}}, t; }}"
+            lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,r", [w, zc], dtype=(tl.float16, tl.float16), is_pure=True, pack=1)
+        else:                                                   # bf16 has 8 significant bits: too few for base + q. Each code as
+            asm: tl.constexpr = (f"{{ .reg .b32 a, b; "          # the fp32 2^23 + q ([byte, 0, 0, 0x4B]), less 2^23 + z (exact),
+                                 f"prmt.b32 a, $2, 0x4B000000, {0x7650 + p}; prmt.b32 b, $2, 0x4B000000, {0x7650 + p + 2}; "
+                                 f"sub.f32 a, a, $3; sub.f32 b, b, $3; cvt.rn.bf16x2.f32 a, b, a; mov.b32 {{$0, $1}}, a; }}")   # then both
+            lo, hi = tl.inline_asm_elementwise(asm, "=h,=h,r,f", [w, zc], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=1)   # packed
     else:                                                       # the same values from integer ops (Triton's interpreter)
         lo = ((w >> (8 * p)) & 0xFF).to(tl.float32) - z
         hi = ((w >> (8 * p + 16)) & 0xFF).to(tl.float32) - z
@@ -379,13 +378,23 @@ def _slice_operand8(w, z, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexp
     JL: tl.constexpr = KWT // 4
     w3 = tl.reshape(w, (BN, 4, JL))                             # [BN, q, jl]
     z3 = z[:, None, None]
-    if FP16: zh = z3.to(tl.float16).to(tl.int16, bitcast=True)
-    else: zh = z3.to(tl.bfloat16).to(tl.int16, bitcast=True)
-    zh = zh.to(tl.int32) & 0xFFFF
-    z2 = (zh | (zh << 16)) + w3 * 0                              # [BN, q, jl]: the zero in both halves of a register
-    l0, h0 = _pairs8(w3, 0, z3, z2, FP16, ASM); l1, h1 = _pairs8(w3, 1, z3, z2, FP16, ASM)
+    if FP16:                                                    # 1024 + z as fp16 bits in both halves of a register
+        zh = (z3 + 1024.0).to(tl.float16).to(tl.int16, bitcast=True).to(tl.int32) & 0xFFFF
+        zc = (zh | (zh << 16)) + w3 * 0                         # [BN, q, jl]
+    else: zc = z3 + 8388608.0 + w3 * 0                          # 2^23 + z in fp32, exact (integer zeros)
+    l0, h0 = _pairs8(w3, 0, z3, zc, FP16, ASM); l1, h1 = _pairs8(w3, 1, z3, zc, FP16, ASM)
     v = tl.join(tl.join(l0, h0), tl.join(l1, h1))               # [BN, q, jl, e, p]
     return tl.reshape(tl.permute(v, (0, 2, 4, 1, 3)), (BN, 4 * KWT))   # [BN, jl, p, q, e]
+
+@triton.jit
+def _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK: tl.constexpr, EVEN: tl.constexpr, XPERM: tl.constexpr):
+    "Slice t's inputs [BK, BM] in the operand's K order (zeros for rows past M and inputs past K)."
+    if XPERM: rk = t * BK + c                                   # the input given already in the operand's order
+    else: rk = t * BK + kc                                      # gathered here
+    xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
+    m = rm[None, :] < M
+    if not EVEN: m = m & (t * BK + kc[:, None] < K)
+    return tl.load(xp, mask=m, other=0.0)
 
 @triton.jit
 def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexpr, HAS_Z: tl.constexpr, BITS: tl.constexpr = 4):
@@ -448,11 +457,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
             else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, z = s_next, z_next                                   # this slice's scales, requested one slice ahead:
         s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z, BITS)   # a load from memory per slice
-        if XPERM: rk = t * BK + c                               # the input given already in the operand's order
-        else: rk = t * BK + kc                                  # gathered here
-        xp = x_ptr + rm[None, :] * stride_xm + rk[:, None]
-        if EVEN: xt = tl.load(xp, mask=rm[None, :] < M, other=0.0)                  # [BK, BM]
-        else: xt = tl.load(xp, mask=(rm[None, :] < M) & (t * BK + kc[:, None] < K), other=0.0)
+        xt = _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK, EVEN, XPERM)   # [BK, BM]
         if BITS == 4:
             zb = z + base                                       # base + z, exact in 16 bits for 4-bit codes
             if not UPCAST:
@@ -493,6 +498,7 @@ class WA16Config:
     xperm: bool = False                             # loop/mma: read the input reordered, contiguous per code (pair) i
     mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
     tma: bool = False                               # mma: each slice's words by one bulk copy (TMA) where the GPU has it (H100+)
+    maxnreg: int | None = None                      # mma: registers per thread at most (None: the compiler's choice)
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
 
 _DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
@@ -513,13 +519,19 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
-    if (3 <= M <= 16 or (2 <= M <= 32 and big or M == 1 and huge) and bits == 4) and int_zeros and _bk_for(group, K, 128) >= 32:
+    if (3 <= M <= 16 or (2 <= M <= 32 and big or M == 1 and huge) and bits == 4 or M <= 2 and big and bits == 8) and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
+    if 17 <= M and bits == 8 and int_zeros and _bk_for(group, K, 128) >= 32:
+        BK = _bk_for(group, K, 128)                 # 17-128 rows of 8-bit codes: the pair kernel, 64 outputs, input reordered
+        BM = 32 if M <= 32 else 64
+        tiles = -(-M // BM) * -(-N // 64)
+        split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
+        return WA16Config(BM, 64, BK, split, 4, 3, mma=True, xperm=True)
     if 33 <= M and big and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 33-128 rows of a large layer: the pair kernel, 64-row tiles
         if M <= 64:                                 # 64 outputs, the input reordered beforehand, K split only to fill one wave
@@ -640,7 +652,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
                                                     *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
-                                                    XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, num_warps=cfg.num_warps,
+                                                    XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, num_warps=cfg.num_warps, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}),
                                                     num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     if cfg.gemv:

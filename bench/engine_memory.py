@@ -4,7 +4,9 @@
     python bench/engine_memory.py --cap-mib 1024  # compress a 1.5 GB model inside a memory cgroup capped at 1 GiB (needs root)
 
 Memory is read from /proc/self/status by a thread sampling every 2 ms: RssAnon (memory the process allocated itself) and
-RssFile (pages of memory-mapped files, which the kernel can drop and re-read). transformers memory-maps safetensors weights, so a
+RssFile (pages of memory-mapped files, which the kernel can drop and re-read). The sampler can miss a short peak; the
+kernel's own high-water mark of resident memory (VmHWM, reset just before the run by writing 5 to /proc/self/clear_refs)
+cannot, and gives the deterministic figure. transformers memory-maps safetensors weights, so a
 loaded model costs file pages, not anonymous memory; the engine touches one block at a time.
 """
 import argparse, gc, os, subprocess, sys, tempfile, threading, time
@@ -16,6 +18,17 @@ def mem():
     for l in open("/proc/self/status"):
         if l.startswith(("RssAnon", "RssFile")): k, v = l.split(":"); d[k] = int(v.split()[0]) / 1024
     return d["RssAnon"], d["RssFile"]
+
+def reset_hwm() -> bool:
+    "Reset the kernel's resident-memory high-water mark (Linux >= 4.0); False where it cannot be."
+    try: open("/proc/self/clear_refs", "w").write("5"); return True
+    except OSError: return False
+
+def hwm() -> float:
+    "MiB: the kernel's high-water mark of this process's resident memory (anonymous + file pages)."
+    for l in open("/proc/self/status"):
+        if l.startswith("VmHWM"): return int(l.split()[1]) / 1024
+    return float("nan")
 
 class Peak(threading.Thread):
     "Samples memory until stopped; keeps the peaks."
@@ -47,14 +60,17 @@ def measure(n_calib, seqlen, batch_size, reuse_mib=None):
     act_mib = n_calib * seqlen * model.config.hidden_size * 4 / 2**20                  # one copy of the block inputs, fp32
     gc.collect(); time.sleep(0.2)
     anon0, file0 = mem()
+    exact = reset_hwm()
     p = Peak(); p.start()
     r = run_sequential(model, HessianThenRTN(), calib, batch_size=batch_size, progress=False, reuse_mib=reuse_mib)
     p.stop_ = True; p.join()
+    peak_hwm = hwm() if exact else float("nan")
     rows = [("model weights (fp32, memory-mapped)", model_mib), ("one block", block_mib),
             (f"block inputs, {n_calib}x{seqlen} tokens (one copy)", act_mib),
             ("anonymous memory before the run (runtime, tokenizer)", anon0),
             ("peak anonymous memory during the run, above that", p.anon - anon0),
-            ("peak resident memory (anonymous + file pages)", p.total)]
+            ("peak resident memory (anonymous + file pages)", p.total),
+            ("peak resident memory, kernel high-water mark (exact)", peak_hwm)]
     reuse = "default budget" if reuse_mib is None else f"{reuse_mib:g} MiB"
     print(f"\nengine memory on SmolLM2-135M, calibrated method, {n_calib} sequences x {seqlen} tokens, batch {batch_size}, "
           f"kept outputs between passes: {reuse}, {r.seconds:.0f}s")

@@ -3,7 +3,8 @@
     python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
     python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
-    python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset)
+    python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
+                                                 #   --bits 8 --M 17 40 100 128: only those)
 
 Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
 the copies together exceed four times the L2 cache, so no call finds its weight in L2); the graph's replay is timed with
@@ -53,11 +54,13 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
-def check(quick=False, bits=(4, 8)):
+def check(quick=False, bits=(4, 8), Ms=None):
+    "Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows)."
     torch.manual_seed(0)
     worst, n = 0.0, 0
     grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 40, 300], bits, [False, True], [None, "int", "frac"]) if quick else \
            ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], bits, [True, False], [None, "int", "frac"])
+    if Ms: grid = (grid[0], Ms) + grid[2:]
     t0 = time.time()
     for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
         if zeros and not n_major: continue
@@ -156,7 +159,8 @@ def ab(specs, Ms, shapes, group=128, bits=4):
     "The heuristic's tiling against variants of it (`vary`), side by side in one run, bf16 alongside."
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(shapes, Ms):
-        ws = [random_weight(K, N, bits, group=group) for _ in range(copies(random_weight(K, N, bits, group=group).nbytes))]
+        w0 = random_weight(K, N, bits, group=group)
+        ws = [w0] + [random_weight(K, N, bits, group=group) for _ in range(copies(w0.nbytes) - 1)]
         x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
@@ -194,9 +198,9 @@ def table(bits=4, group=128, Ms=BATCHES):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
-    ap.add_argument("--quick", action="store_true", help="--check: a smaller set (4 bits, two shapes, M up to 16)")
+    ap.add_argument("--quick", action="store_true", help="--check: a smaller set (two shapes, fewer batch sizes)")
     ap.add_argument("--bits", type=int, default=None, help="4 or 8 (default: 4; --check: both)")
-    ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 4, 16], help="--sweep: batch sizes")
+    ap.add_argument("--M", type=int, nargs="*", default=None, help="--sweep/--vary: batch sizes (default 1 2 4 16); --check: only these")
     ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
     ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
     ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
@@ -207,7 +211,8 @@ if __name__ == "__main__":
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     bits = a.bits or 4
-    if a.check: check(a.quick, (a.bits,) if a.bits else (4, 8))
-    elif a.vary is not None: ab(a.vary, a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits)
-    elif a.sweep: sweep(a.M, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
+    Ms = a.M or [1, 2, 4, 16]
+    if a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M)
+    elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits)
+    elif a.sweep: sweep(Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
     else: table(bits, Ms=a.table_M)

@@ -519,7 +519,8 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
-    if (3 <= M <= 16 or (2 <= M <= 32 and big or M == 1 and huge) and bits == 4 or M <= 2 and big and bits == 8) and int_zeros and _bk_for(group, K, 128) >= 32:
+    few = 3 <= M <= 16 or bits == 4 and (2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
+    if few and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64

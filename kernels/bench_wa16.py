@@ -81,7 +81,8 @@ def check(quick=False, bits=(4, 8), Ms=None):
                 for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
                             WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),
                             WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),
-                            WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True)]:
+                            WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),
+                            WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]:
                     for rep in range(2):
                         out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
                         y = wa16_matmul(x, w, out=out, cfg=cfg)

@@ -387,6 +387,18 @@ def _slice_operand8(w, z, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexp
     return tl.reshape(tl.permute(v, (0, 2, 4, 1, 3)), (BN, 4 * KWT))   # [BN, jl, p, q, e]
 
 @triton.jit
+def _x_natural(x_ptr, t, rm, M, K, stride_xm, BM: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr, BITS: tl.constexpr):
+    "Slice t's inputs read in their own order (contiguous rows: vector loads), then put in the operand's order: [BK, BM]."
+    P: tl.constexpr = 32 // BITS
+    JL: tl.constexpr = BK // (4 * P)
+    rk = t * BK + tl.arange(0, BK)
+    m = rm[:, None] < M
+    if not EVEN: m = m & (rk[None, :] < K)
+    xn = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=m, other=0.0)   # [BM, BK]
+    x5 = tl.reshape(xn, (BM, 4, JL, 2, P // 2))                 # [BM, q, jl, e, i]: input P (q JL + jl) + (P/2) e + i of the slice
+    return tl.trans(tl.reshape(tl.permute(x5, (0, 2, 4, 1, 3)), (BM, BK)))   # [BM, jl, i, q, e]: column c = 4P jl + 8 i + 2 q + e
+
+@triton.jit
 def _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK: tl.constexpr, EVEN: tl.constexpr, XPERM: tl.constexpr):
     "Slice t's inputs [BK, BM] in the operand's K order (zeros for rows past M and inputs past K)."
     if XPERM: rk = t * BK + c                                   # the input given already in the operand's order
@@ -431,7 +443,8 @@ def _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om
 def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
-                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4):
+                     ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4,
+                     XNAT: tl.constexpr = False):
     "4- or 8-bit codes: the transposed output tile [BN, BM] = sum over slices of (codes - zero) [BN, BK] x inputs [BK, BM], K in the operand's order."
     P: tl.constexpr = 32 // BITS                                # codes per word
     KWT: tl.constexpr = BK // P                                 # words per output and slice
@@ -457,7 +470,8 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
             else: w = tl.load(wp, mask=(rn[:, None] < N) & (rw[None, :] < KW), other=0)
         s, z = s_next, z_next                                   # this slice's scales, requested one slice ahead:
         s_next, z_next = _scale_zero(s_ptr, z_ptr, t + 1, t1, rn, N, BK, GROUP, HAS_Z, BITS)   # a load from memory per slice
-        xt = _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK, EVEN, XPERM)   # [BK, BM]
+        if XNAT: xt = _x_natural(x_ptr, t, rm, M, K, stride_xm, BM, BK, EVEN, BITS)   # [BK, BM]
+        else: xt = _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK, EVEN, XPERM)
         if BITS == 4:
             zb = z + base                                       # base + z, exact in 16 bits for 4-bit codes
             if not UPCAST:
@@ -499,6 +513,7 @@ class WA16Config:
     mma: bool = False                               # the tensor-core kernel that unpacks codes in pairs (4 bits, integer zeros)
     tma: bool = False                               # mma: each slice's words by one bulk copy (TMA) where the GPU has it (H100+)
     maxnreg: int | None = None                      # mma: registers per thread at most (None: the compiler's choice)
+    xnat: bool = False                              # mma: read the input in its own order (vector loads), reorder it in registers
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
 
 _DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
@@ -526,7 +541,8 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
-        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma)
+        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma, xnat=tma and M >= 8)   # 8-16 rows:
+                                                    # the input read by vector loads, reordered in registers (fewer L2 requests)
     if 17 <= M and bits == 8 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 17-128 rows of 8-bit codes: the pair kernel, 64 outputs, input reordered
         BM = 32 if M <= 32 else 64
@@ -641,6 +657,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         if not w.int_zeros:
             raise CompressnbError("the pair-unpacking kernel takes codes with integer (or symmetric) zeros")
         P = 32 // w.bits
+        if cfg.xnat and cfg.xperm: raise CompressnbError("the input is either reordered beforehand (xperm) or in the kernel (xnat), not both")
         if cfg.BK < 4 * P: raise CompressnbError(f"the pair-unpacking kernel needs BK >= {4 * P} at {w.bits} bits (a word per lane of the tensor cores), got {cfg.BK}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
         if cfg.xperm: x2 = _operand_order(x2, cfg.BK, w.bits)            # one gather instead of one per program and slice
@@ -653,7 +670,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
                                                     *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                                     HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                                     BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
-                                                    XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, num_warps=cfg.num_warps, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}),
+                                                    XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat, num_warps=cfg.num_warps, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}),
                                                     num_stages=cfg.num_stages)
         return out.view(*lead, w.N)
     if cfg.gemv:

@@ -541,7 +541,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
-        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma, xnat=tma and M >= 8)   # 8-16 rows:
+        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma, xnat=tma and bits == 4)   # 4-bit:
                                                     # the input read by vector loads, reordered in registers (fewer L2 requests)
     if 17 <= M and bits == 8 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 17-128 rows of 8-bit codes: the pair kernel, 64 outputs, input reordered

@@ -537,7 +537,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     few = 3 <= M <= 16 or bits == 4 and (2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
     if few and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
-        tma = M <= 16                               # up to 16 rows: words by bulk copies, the input gathered in the kernel
+        tma = M <= 16                               # up to 16 rows: words by bulk copies, the input read in the kernel
         BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
         tiles = -(-M // BM) * -(-N // BN)
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave

@@ -4,7 +4,7 @@
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
     python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
-                                                 #   --bits 8 --M 17 40 100 128: only those)
+                                                 #   --bits 8 --M 17 40 100 128: only those; --jobs 8: in 8 processes)
 
 Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
 the copies together exceed four times the L2 cache, so no call finds its weight in L2); the graph's replay is timed with
@@ -54,48 +54,64 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
     if zeros == "frac": z = z + 0.5
     return pack_wa16(codes, scales, z, bits, group, n_major=n_major)
 
-def check(quick=False, bits=(4, 8), Ms=None):
-    "Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows)."
+FORCED = lambda M, bk: [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),   # the pair kernel's
+    WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),   # tilings that
+    WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),      # the heuristic
+    WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),                # may not pick
+    WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]
+
+def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
+    """Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows).
+    `part` (i, n): only share i of n (the heuristic's cases by case number, the forced tilings by their number: each share
+    compiles about 1/n of the kernels, which dominate the time)."""
     torch.manual_seed(0)
     worst, n = 0.0, 0
     grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 40, 300], bits, [False, True], [None, "int", "frac"]) if quick else \
            ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], bits, [True, False], [None, "int", "frac"])
     if Ms: grid = (grid[0], Ms) + grid[2:]
     t0 = time.time()
-    for (K, N), M, bits, n_major, zeros in itertools.product(*grid):
-        if zeros and not n_major: continue
+    cases = [c for c in itertools.product(*grid) if c[4] is None or c[3]]
+    for ci, ((K, N), M, bits, n_major, zeros) in enumerate(cases):
         print(f"  {time.time() - t0:5.0f} s: K={K} N={N} M={M} W{bits} {'[N, words]' if n_major else '[words, N]'} zeros={zeros}", flush=True)
-        w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)
+        w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)   # (every share draws the same weights)
+        cfgs = [None] if ci % part[1] == part[0] else []                      # None: the heuristic's choice
+        if zeros != "frac": cfgs += [c for j, c in enumerate(FORCED(M, min(128, w.group))) if j % part[1] == part[0]]
         for dtype in (torch.bfloat16, torch.float16):
             x = torch.randn(M, K, device="cuda", dtype=dtype)
-            for rep in range(2):                                        # twice: the split-K counters must be back at zero
-                out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
-                y = wa16_matmul(x, w, out=out)
-                ref = wa16_reference(x.double(), w)
-                assert not torch.isnan(y).any(), ("unwritten output", K, N, M, bits)
-                err = ((y.double() - ref).norm() / ref.norm()).item()
-                assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, err)
-                worst, n = max(worst, err), n + 1
-            if zeros != "frac":                                         # the pair-unpacking kernel, forced tilings
-                bk = min(128, w.group)
-                for cfg in [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),
-                            WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),
-                            WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),
-                            WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),
-                            WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]:
-                    for rep in range(2):
-                        out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
-                        y = wa16_matmul(x, w, out=out, cfg=cfg)
-                        assert not torch.isnan(y).any(), ("unwritten output", K, N, M, cfg)
-                        err = ((y.double() - ref).norm() / ref.norm()).item()
-                        assert err < 1e-2, (K, N, M, n_major, zeros, dtype, cfg, err)
-                        worst, n = max(worst, err), n + 1
-        for dtype in (torch.bfloat16, torch.float16):                   # the dense path: the reference's weight, bit for bit
-            assert torch.equal(wa16_dequantize(w, dtype, perm=False), wa16_reference_weight(w, dtype)), (K, N, bits, zeros, dtype)
-            n += 1
+            ref = wa16_reference(x.double(), w)
+            for cfg in cfgs:
+                for rep in range(2):                                    # twice: the split-K counters must be back at zero
+                    out = torch.full((M, N), float("nan"), device="cuda", dtype=dtype)
+                    y = wa16_matmul(x, w, out=out, cfg=cfg)
+                    assert not torch.isnan(y).any(), ("unwritten output", K, N, M, bits, cfg)
+                    err = ((y.double() - ref).norm() / ref.norm()).item()
+                    assert err < 1e-2, (K, N, M, bits, n_major, zeros, dtype, cfg, err)
+                    worst, n = max(worst, err), n + 1
+        if ci % part[1] == part[0]:
+            for dtype in (torch.bfloat16, torch.float16):               # the dense path: the reference's weight, bit for bit
+                assert torch.equal(wa16_dequantize(w, dtype, perm=False), wa16_reference_weight(w, dtype)), (K, N, bits, zeros, dtype)
+                n += 1
     tma = _tma_ok(random_weight(4096, 1000, n_major=False).qw, "cuda")
     print(f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e} "
           f"(bulk copies {'used' if tma else 'not available: plain loads'} for [words, N])", flush=True)
+    return n, worst
+
+def check_parallel(jobs:int, argv:list):
+    "`--check` split over `jobs` processes on the one GPU (compiling kernels, the CPU's work, dominates the check's time)."
+    import subprocess, re
+    t0 = time.time()
+    procs = [subprocess.Popen([sys.executable, __file__, *argv, "--part", f"{i}/{jobs}"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for i in range(jobs)]
+    n, worst, failed = 0, 0.0, []
+    for i, p in enumerate(procs):
+        out = p.communicate()[0]
+        m = re.search(r"(\d+) checks pass, largest relative error ([\d.e+-]+)", out)
+        if p.returncode or not m:
+            failed.append(i); print(f"share {i}/{jobs} FAILED (exit {p.returncode}):\n" + "\n".join(out.splitlines()[-15:]), flush=True)
+        else: n, worst = n + int(m.group(1)), max(worst, float(m.group(2)))
+    print(f"{jobs} shares in {time.time() - t0:.0f} s: " + (f"shares {failed} FAILED" if failed else
+          f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}"), flush=True)
+    if failed: sys.exit(1)
 
 def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False, bits=4):
     sms = torch.cuda.get_device_properties(0).multi_processor_count
@@ -208,12 +224,17 @@ if __name__ == "__main__":
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
     ap.add_argument("--vary", nargs="*", default=None, help="the heuristic against variants of it, e.g. maxnreg=128 'BN=64,split=*2' (with --M, --shapes, --bits)")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
+    ap.add_argument("--jobs", type=int, default=1, help="--check: split over this many processes (kernel compiles run in parallel)")
+    ap.add_argument("--part", default="0/1", help=argparse.SUPPRESS)     # one share of a parallel --check
     a = ap.parse_args()
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
     bits = a.bits or 4
     Ms = a.M or [1, 2, 4, 16]
-    if a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M)
+    if a.check and a.jobs > 1:
+        check_parallel(a.jobs, ["--check"] + ["--quick"] * a.quick + (["--bits", str(a.bits)] if a.bits else []) +
+                       (["--M", *map(str, a.M)] if a.M else []))
+    elif a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M, tuple(map(int, a.part.split("/"))))
     elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits)
     elif a.sweep: sweep(Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
     else: table(bits, Ms=a.table_M)

@@ -161,6 +161,19 @@ def rand_weight(K, N, device):
 
 def rel(y, ref): return ((y.double() - ref).norm() / ref.norm()).item()
 
+def rotated(K, N):
+    "4-bit weights to rotate through (together over four times the L2 cache: no call finds its weight there), and bf16 ones likewise."
+    from bench_wa16 import copies
+    w0 = rand_weight(K, N, "cuda")
+    ws = [w0] + [rand_weight(K, N, "cuda") for _ in range(copies(w0.nbytes) - 1)]
+    return ws, [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+
+def time_candidate(make, kw, ws, x, ref):
+    "Seconds per call of `make(w, **kw)` over the rotated weights `ws`, its name and its relative error on the first weight."
+    from bench_wa16 import graph_time
+    fs = [make(w, **kw) for w in ws]
+    return graph_time(lambda i: fs[i](x), len(ws)), repr(fs[0]), rel(fs[0](x), ref)
+
 def cpu_check():
     torch.manual_seed(0)
     w = rand_weight(512, 192, "cpu")
@@ -176,14 +189,13 @@ def cpu_check():
     e = rel(dequant_mm(x, w), wa16_reference(x.double(), w)); print(f"dequant_mm: rel err {e:.1e}"); assert e < 1e-2
 
 def main(a):
-    from bench_wa16 import graph_time, copies
+    from bench_wa16 import graph_time
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
     torch.manual_seed(0)
     for K, N in a.shapes:
-        w0 = rand_weight(K, N, "cuda")
-        R = copies(w0.nbytes); ws = [w0] + [rand_weight(K, N, "cuda") for _ in range(R - 1)]
-        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        ws, W = rotated(K, N)
+        w0, R = ws[0], len(ws)
         for M in a.M:
             if M > 16 and "dequant" not in a.only or M <= 16 and M > 1 and "pair" not in a.only or M == 1 and "gemv" not in a.only:
                 continue
@@ -216,10 +228,8 @@ def main(a):
             res = []
             for make, kw in cands:
                 try:
-                    if make == "dequant": fs, name = [lambda x, w=w: dequant_mm(x, w) for w in ws], "dequant + cuBLAS"
-                    else: fs = [make(w, sms=sms, **kw) for w in ws]; name = repr(fs[0])
-                    e = rel(fs[0](x), ref)
-                    t = graph_time(lambda i: fs[i](x), R)
+                    if make == "dequant": t, _, e = time_candidate(lambda w: (lambda x: dequant_mm(x, w)), {}, ws, x, ref); name = "dequant + cuBLAS"
+                    else: t, name, e = time_candidate(make, dict(kw, sms=sms), ws, x, ref)
                 except Exception as ex: print("  failed:", make, kw, repr(ex)[:300], flush=True); continue
                 res.append((t, name, e))
             for t, name, e in sorted(res)[:a.top]:

@@ -17,7 +17,9 @@ import torch, torch.nn.functional as F
 import triton, triton.language as tl
 sys.path.insert(0, "."); sys.path.insert(0, "kernels")
 from compressnb.kernels.wa16 import (wa16_matmul, wa16_reference, wa16_config, pack_wa16, _wa16_mma_kernel, _slice_operand, _scale_zero,
-                                     _x_tile, _pair_tile_out, _counters, _words_box, _split_for)
+                                     _x_tile, _x_natural, _operand_order_tile, _pair_tile_out, _counters,
+                                     _words_box, _split_for)
+from probe_pair import rand_weight, rel, rotated, time_candidate
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
 
 @triton.jit
@@ -36,13 +38,9 @@ def _tile_out_unrolled(acc, rm, rn, ws_ptr, out_ptr, cnt_ptr, M, N, pid_m, pid_n
         tl.atomic_xchg(cnt_ptr + tile, 0)
 
 @triton.jit
-def _x_natural(x_ptr, xd, t, rm, M, K, stride_xm, BM: tl.constexpr, BK: tl.constexpr, TMA: tl.constexpr):
-    "Slice t's inputs read in their own order ([BM, BK], contiguous: vector loads or one bulk copy), put in the operand's order in registers."
-    JL: tl.constexpr = BK // 32
-    if TMA: xn = xd.load([tl.program_id(0) * BM, t * BK])   # [BM, BK], rows past M zero
-    else: xn = tl.load(x_ptr + rm[:, None] * stride_xm + (t * BK + tl.arange(0, BK))[None, :], mask=rm[:, None] < M, other=0.0)
-    x5 = tl.reshape(xn, (BM, 4, JL, 2, 4))                      # input 8 (q JL + jl) + 4 e + i of the slice
-    return tl.trans(tl.reshape(tl.permute(x5, (0, 2, 4, 1, 3)), (BM, BK)))   # [BK, BM], row c = 32 jl + 8 i + 2 q + e
+def _x_natural_tma(xd, t, BM: tl.constexpr, BK: tl.constexpr):
+    "As the library's `_x_natural` (4-bit codes), the natural [BM, BK] tile by one bulk copy (rows past M zero)."
+    return _operand_order_tile(xd.load([tl.program_id(0) * BM, t * BK]), BM, BK, 4)
 
 @triton.jit
 def _pair_nh(x_ptr, xd, wd, s_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, tiles_per_split, GROUP: tl.constexpr,
@@ -67,7 +65,8 @@ def _pair_nh(x_ptr, xd, wd, s_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm,
     s1n, z1n = _scale_zero(s_ptr, s_ptr, t0, t1, rn1, N, BK, GROUP, False)
     for t in range(t0, t1):
         if XLOAD == 0: xt = _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK, True, False)   # [BK, BM], once for both tiles
-        else: xt = _x_natural(x_ptr, xd, t, rm, M, K, stride_xm, BM, BK, XLOAD == 2)
+        elif XLOAD == 1: xt = _x_natural(x_ptr, t, rm, M, K, stride_xm, BM, BK, True, 4)
+        else: xt = _x_natural_tma(xd, t, BM, BK)
         w0 = tl.trans(wd.load([t * KWT, pid_n * NH * BN]))
         s0, z0 = s0n, z0n
         s0n, z0n = _scale_zero(s_ptr, s_ptr, t + 1, t1, rn0, N, BK, GROUP, False)
@@ -134,13 +133,6 @@ class Lib:
         return out
     def __repr__(self): return "library kernel direct" + " stride0" * self.stride0 + " nopart" * self.nopart
 
-def rand_weight(K, N, device):
-    codes = torch.randint(0, 16, (N, K), dtype=torch.uint8, device=device)
-    scales = (torch.rand(N, K // 128, device=device) * 0.02 + 0.001).half()
-    return pack_wa16(codes, scales, None, 4, 128)
-
-def rel(y, ref): return ((y.double() - ref).norm() / ref.norm()).item()
-
 def cpu_check():
     torch.manual_seed(0)
     for K, N, M in [(512, 512, 16), (512, 384, 5)]:               # 384: the last program's second tile partly past N
@@ -154,19 +146,17 @@ def cpu_check():
             print(f"K={K} N={N} M={M} {f!r}: rel err {e:.1e}"); assert e < 1e-2
 
 def main(a):
-    from bench_wa16 import graph_time, copies
+    from bench_wa16 import graph_time
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
     torch.manual_seed(0)
     for K, N in a.shapes:
-        w0 = rand_weight(K, N, "cuda")
-        R = copies(w0.nbytes); ws = [w0] + [rand_weight(K, N, "cuda") for _ in range(R - 1)]
-        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        ws, W = rotated(K, N)
         for M in a.M:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
-            ref = wa16_reference(x.double(), w0)
+            ref = wa16_reference(x.double(), ws[0])
             t_bf = graph_time(lambda i: F.linear(x, W[i]), len(W))
-            t_lib = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
+            t_lib = graph_time(lambda i: wa16_matmul(x, ws[i]), len(ws))
             cfg = wa16_config(M, N, K, 128, sms)
             print(f"K={K} N={N} M={M}: bf16 {t_bf*1e6:7.1f} us | library {t_lib*1e6:7.1f} us ({t_bf/t_lib:.2f}x) {cfg}", flush=True)
             cands = [(Lib, dict(M=M, sms=sms, stride0=s0, nopart=np_)) for s0, np_ in itertools.product([False, True], [False, True])]
@@ -176,12 +166,9 @@ def main(a):
             cands += [(NH, dict(nh=1, BN=64, split=sp, xload=xl, unrolled=True)) for sp, xl in
                       itertools.product(sorted({max(1, h64 // 2), h64}), [0, 1, 2])]
             for make, kw in cands:
-                try:
-                    fs = [make(w, **kw) for w in ws]
-                    e = rel(fs[0](x), ref)
-                    t = graph_time(lambda i: fs[i](x), R)
+                try: t, name, e = time_candidate(make, kw, ws, x, ref)
                 except Exception as ex: print("  failed:", make.__name__, kw, repr(ex)[:300], flush=True); continue
-                print(f"    {t*1e6:7.1f} us ({t_bf/t:.2f}x bf16, {t_lib/t:.3f}x library) {fs[0]!r}  err {e:.1e}", flush=True)
+                print(f"    {t*1e6:7.1f} us ({t_bf/t:.2f}x bf16, {t_lib/t:.3f}x library) {name}  err {e:.1e}", flush=True)
             torch.cuda.empty_cache()
         del ws, W; torch.cuda.empty_cache()
 

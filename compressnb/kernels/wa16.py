@@ -387,16 +387,21 @@ def _slice_operand8(w, z, BN: tl.constexpr, KWT: tl.constexpr, FP16: tl.constexp
     return tl.reshape(tl.permute(v, (0, 2, 4, 1, 3)), (BN, 4 * KWT))   # [BN, jl, p, q, e]
 
 @triton.jit
-def _x_natural(x_ptr, t, rm, M, K, stride_xm, BM: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr, BITS: tl.constexpr):
-    "Slice t's inputs read in their own order (contiguous rows: vector loads), then put in the operand's order: [BK, BM]."
+def _operand_order_tile(xn, BM: tl.constexpr, BK: tl.constexpr, BITS: tl.constexpr):
+    "A slice's inputs `xn` [BM, BK] in their own order, put in the operand's K order (in registers): [BK, BM]."
     P: tl.constexpr = 32 // BITS
     JL: tl.constexpr = BK // (4 * P)
+    x5 = tl.reshape(xn, (BM, 4, JL, 2, P // 2))                 # [BM, q, jl, e, i]: input P (q JL + jl) + (P/2) e + i of the slice
+    return tl.trans(tl.reshape(tl.permute(x5, (0, 2, 4, 1, 3)), (BM, BK)))   # [BM, jl, i, q, e]: column c = 4P jl + 8 i + 2 q + e
+
+@triton.jit
+def _x_natural(x_ptr, t, rm, M, K, stride_xm, BM: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr, BITS: tl.constexpr):
+    "Slice t's inputs read in their own order (contiguous rows: vector loads), then put in the operand's order: [BK, BM]."
     rk = t * BK + tl.arange(0, BK)
     m = rm[:, None] < M
     if not EVEN: m = m & (rk[None, :] < K)
     xn = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=m, other=0.0)   # [BM, BK]
-    x5 = tl.reshape(xn, (BM, 4, JL, 2, P // 2))                 # [BM, q, jl, e, i]: input P (q JL + jl) + (P/2) e + i of the slice
-    return tl.trans(tl.reshape(tl.permute(x5, (0, 2, 4, 1, 3)), (BM, BK)))   # [BM, jl, i, q, e]: column c = 4P jl + 8 i + 2 q + e
+    return _operand_order_tile(xn, BM, BK, BITS)
 
 @triton.jit
 def _x_tile(x_ptr, t, rm, c, kc, M, K, stride_xm, BK: tl.constexpr, EVEN: tl.constexpr, XPERM: tl.constexpr):

@@ -103,7 +103,7 @@ def reads(sizes):
         out = torch.empty(-(-bufs[0].numel() // (2048 * 4)), dtype=torch.int32, device="cuda")
         acc = torch.empty((), dtype=torch.int64, device="cuda")
         for name, time in METHODS.items():
-            t1 = time(lambda i: torch.sum(bufs[i], out=acc), R)
+            t1 = time(lambda i: torch.sum(bufs[i], 0, out=acc), R)
             t2 = time(lambda i: _read_flat[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
             t3 = time(lambda i: _read_flat_pf[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
             print(f"| {nbytes/1e6:.1f} | {name} | {t1*1e6:.1f} | {nbytes/t1/1e12:.2f} | {t2*1e6:.1f} | {nbytes/t2/1e12:.2f} "
@@ -115,8 +115,9 @@ if __name__ == "__main__":
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--M", type=int, nargs="*", default=[1, 16])
     ap.add_argument("--no-reads", action="store_true")
+    ap.add_argument("--no-products", action="store_true")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("probe_timing: needs a CUDA GPU")
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
-    products([tuple(map(int, s.split("x"))) for s in a.shapes], a.M)
+    if not a.no_products: products([tuple(map(int, s.split("x"))) for s in a.shapes], a.M)
     if not a.no_reads: reads([8192 * 28672 // 2, 4096 * 14336 // 2, 8192 * 28672 * 2])

@@ -6,12 +6,16 @@
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
                                                  #   --bits 8 --M 17 40 100 128: only those; --jobs 8: in 8 processes)
 
-Timing: each measured call runs inside a CUDA graph that calls it on R different weight copies in turn (R chosen so that
-the copies together exceed four times the L2 cache, so no call finds its weight in L2); the graph's replay is timed with
-`triton.testing.do_bench` (median) and divided by R. Bytes moved: the weight (codes + scales) + input + output, once each.
+Timing (since session 9): each measured call runs inside a CUDA graph that calls it at least 32 times, on R different weight
+copies in turn (R chosen so that the copies together exceed four times the L2 cache, so no call finds its weight in L2);
+the replays run back to back, each timed by CUDA events, and the median replay is divided by the calls in it. Until
+session 8 a graph held only R calls (2 for the large layers) and was timed with `triton.testing.do_bench`, which zeroes a
+256 MB buffer before each replay: the dirty L2 lines that leaves and the graph's start then cost each call several
+microseconds that are not the kernel's (`kernels/probe_timing.py` compares the two; `flushed_graph_time` is the old way).
+Bytes moved: the weight (codes + scales) + input + output, once each.
 The floor is those bytes over the device-to-device copy bandwidth measured at the start of the same run.
 """
-import argparse, itertools, math, sys, time
+import argparse, itertools, math, statistics, sys, time
 from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
@@ -27,16 +31,35 @@ def copy_bandwidth() -> float:
     t = triton.testing.do_bench(lambda: b.copy_(a), warmup=50, rep=300, return_mode="median") / 1e3
     return 2 * a.numel() / t
 
-def graph_time(fn, n_inputs:int) -> float:
-    "Seconds per call of `fn(i)`, i over n_inputs rotated weight copies, inside one CUDA graph, median of replays."
+CALLS = 32                          # calls per timed graph, at least
+
+def _graph(fn, n_inputs:int, calls:int) -> torch.cuda.CUDAGraph:
+    "A CUDA graph of `calls` calls `fn(i % n_inputs)` (each i run once beforehand: compiles, allocations)."
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(s):
-        for i in range(n_inputs): fn(i)                                   # warm up: compile, allocate
+        for i in range(n_inputs): fn(i)
     torch.cuda.current_stream().wait_stream(s)
     g = torch.cuda.CUDAGraph()
     with torch.cuda.graph(g):
-        for i in range(n_inputs): fn(i)
+        for i in range(calls): fn(i % n_inputs)
+    return g
+
+def graph_time(fn, n_inputs:int, calls:int=CALLS, reps:int=30) -> float:
+    "Seconds per call of `fn(i)`, i over n_inputs rotated weight copies: >= `calls` calls per graph, replays back to back, median."
+    n = n_inputs * math.ceil(calls / n_inputs)
+    g = _graph(fn, n_inputs, n)
+    for _ in range(3): g.replay()
+    ev = [torch.cuda.Event(enable_timing=True) for _ in range(reps + 1)]
+    ev[0].record()
+    for i in range(reps):
+        g.replay(); ev[i + 1].record()
+    torch.cuda.synchronize()
+    return statistics.median(ev[i].elapsed_time(ev[i + 1]) for i in range(reps)) / 1e3 / n
+
+def flushed_graph_time(fn, n_inputs:int) -> float:
+    "Until session 8: one call per weight copy in the graph, L2 flushed (a 256 MB buffer zeroed) by do_bench before each replay."
+    g = _graph(fn, n_inputs, n_inputs)
     return triton.testing.do_bench(g.replay, warmup=10, rep=100, return_mode="median") / 1e3 / n_inputs
 
 def copies(nbytes:int) -> int:

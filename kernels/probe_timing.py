@@ -3,30 +3,32 @@
     python kernels/probe_timing.py                 # H100: about two minutes
     python kernels/probe_timing.py --M 1 16 --shapes 8192x28672
 
-`graph_time` (bench_wa16, every table so far) puts one call per rotated weight copy into a CUDA graph (2 copies for the
+`flushed_graph_time` (bench_wa16's `graph_time` until session 8) puts one call per rotated weight copy into a CUDA graph (2 copies for the
 large layers) and times each replay with `triton.testing.do_bench`, which first zeroes a 256 MB buffer to flush L2. Any
-fixed cost of a replay is then shared by only 2 calls: the graph's start on the GPU, and the dirty L2 lines the zeroing
-leaves behind (up to the 50 MB L2), which the next kernel must write back to DRAM while it reads its own bytes. Both
-cost the same microseconds to a fast kernel and a slow one, so they shrink the ratio of the fast one.
+fixed cost of a replay is then shared by only R calls: the graph's start on the GPU, and the dirty L2 lines the zeroing
+leaves behind (up to the 50 MB L2), which the next kernel must write back to DRAM while it reads its own bytes. On the
+largest layers R is 2 for both bf16 and ours, and the same added microseconds shrink the ratio of the faster kernel; on
+4096x14336 R is 2 for bf16 but 7 for ours, and the ratio grows.
 
-  old      graph_time: R calls per graph, L2 flushed (zeroed) before each replay
+  old      flushed_graph_time: R calls per graph, L2 flushed (zeroed) before each replay
   long     the same rotation over R copies, but >= CALLS calls per graph, L2 flushed (zeroed) before each replay
-  steady   >= CALLS calls per graph, replays back to back, no flush (rotation alone keeps weights out of L2)
+  steady   graph_time since session 9: >= CALLS calls per graph, replays back to back, no flush (rotation alone keeps
+           weights out of L2)
+  steady2  the same with twice the copies (had a weight survived in L2 between its calls,
+           steady would be faster than this)
 
-and the read ceiling under the same methods: `torch.sum` over int32 buffers of the layers' code bytes and of their bf16
-bytes, a Triton kernel that reads a flat buffer (probe_stream's best), and the same with each program's range first
-requested into L2 by one bulk prefetch.
+and the read ceiling under the same methods, for the layers' code bytes and the largest layer's bf16 bytes: a Triton
+kernel that reads a flat buffer (probe_stream's best), and the same with each program's range first requested into L2
+by one bulk prefetch.
 """
-import argparse, math, statistics, sys
+import argparse, math, sys
 import torch, triton, triton.language as tl
 import torch.nn.functional as F
 sys.path.insert(0, ".")
 sys.path.insert(0, "kernels")
-from bench_wa16 import graph_time, copies, random_weight
+from bench_wa16 import CALLS, _graph, graph_time, flushed_graph_time, copies, random_weight
 from probe_stream import _read_flat
 from compressnb.kernels.wa16 import wa16_matmul
-
-CALLS = 32
 
 @triton.jit
 def _l2_prefetch(ptr, nbytes: tl.constexpr):
@@ -47,66 +49,43 @@ def _read_flat_pf(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr):
         acc ^= tl.load(q_ptr + offs, mask=offs < n, other=0)
     tl.store(out_ptr + pid, tl.xor_sum(acc, axis=0))
 
-def _graph(fn, n_inputs, calls):
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for i in range(n_inputs): fn(i)                                   # warm up: compile, allocate
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for i in range(calls): fn(i % n_inputs)
-    return g
-
 def long_time(fn, n_inputs, calls=CALLS):
     "Seconds per call: >= calls calls per graph over the rotated copies, do_bench (L2 zeroed before each replay) median."
     n = n_inputs * math.ceil(calls / n_inputs)
     g = _graph(fn, n_inputs, n)
     return triton.testing.do_bench(g.replay, warmup=10, rep=200, return_mode="median") / 1e3 / n
 
-def steady_time(fn, n_inputs, calls=CALLS, reps=30):
-    "Seconds per call: >= calls calls per graph, replays back to back with no flush, median over reps replays."
-    n = n_inputs * math.ceil(calls / n_inputs)
-    g = _graph(fn, n_inputs, n)
-    for _ in range(3): g.replay()
-    ev = [torch.cuda.Event(enable_timing=True) for _ in range(reps + 1)]
-    ev[0].record()
-    for i in range(reps):
-        g.replay(); ev[i + 1].record()
-    torch.cuda.synchronize()
-    return statistics.median(ev[i].elapsed_time(ev[i + 1]) for i in range(reps)) / 1e3 / n
-
-METHODS = {"old": graph_time, "long": long_time, "steady": steady_time}
+METHODS = {"old": flushed_graph_time, "long": long_time, "steady": graph_time}
 
 def products(shapes, Ms):
     print("| K | N | M | method | bf16 F.linear (us) | ours (us) | speed-up |")
     print("|---|---|---|---|---|---|---|")
     for K, N in shapes:
         w0 = random_weight(K, N)
-        R = copies(w0.nbytes); ws = [w0] + [random_weight(K, N) for _ in range(R - 1)]
-        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        R, RW = copies(w0.nbytes), copies(N * K * 2)
+        ws = [w0] + [random_weight(K, N) for _ in range(2 * R - 1)]
+        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(2 * RW)]
         for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
-            for name, time in METHODS.items():
-                t_ref = time(lambda i: F.linear(x, W[i]), len(W))
-                t = time(lambda i: wa16_matmul(x, ws[i]), R)
+            for name, time in list(METHODS.items()) + [("steady2", graph_time)]:
+                r, rw = (2 * R, 2 * RW) if name == "steady2" else (R, RW)
+                t_ref = time(lambda i: F.linear(x, W[i]), rw)
+                t = time(lambda i: wa16_matmul(x, ws[i]), r)
                 print(f"| {K} | {N} | {M} | {name} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {t_ref/t:.2f}x |", flush=True)
         del ws, W; torch.cuda.empty_cache()
 
 def reads(sizes):
-    "Read ceiling: seconds to read nbytes by torch.sum and by the flat Triton read, per method."
-    print("| MB read | method | torch.sum (us) | TB/s | flat Triton read (us) | TB/s | flat, L2 bulk prefetch (us) | TB/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    "Read ceiling: seconds to read nbytes by the flat Triton read, without and with an L2 bulk prefetch, per method."
+    print("| MB read | method | flat Triton read (us) | TB/s | flat, L2 bulk prefetch (us) | TB/s |")
+    print("|---|---|---|---|---|---|")
     for nbytes in sizes:
         R = copies(nbytes)
         bufs = [torch.randint(-2**31, 2**31 - 1, (nbytes // 4,), dtype=torch.int32, device="cuda") for _ in range(R)]
         out = torch.empty(-(-bufs[0].numel() // (2048 * 4)), dtype=torch.int32, device="cuda")
-        acc = torch.empty((), dtype=torch.int64, device="cuda")
         for name, time in METHODS.items():
-            t1 = time(lambda i: torch.sum(bufs[i], 0, out=acc), R)
             t2 = time(lambda i: _read_flat[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
             t3 = time(lambda i: _read_flat_pf[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
-            print(f"| {nbytes/1e6:.1f} | {name} | {t1*1e6:.1f} | {nbytes/t1/1e12:.2f} | {t2*1e6:.1f} | {nbytes/t2/1e12:.2f} "
+            print(f"| {nbytes/1e6:.1f} | {name} | {t2*1e6:.1f} | {nbytes/t2/1e12:.2f} "
                   f"| {t3*1e6:.1f} | {nbytes/t3/1e12:.2f} |", flush=True)
         del bufs; torch.cuda.empty_cache()
 

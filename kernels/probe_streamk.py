@@ -33,7 +33,9 @@ def main(a):
             heur = wa16_config(M, N, K, 128, sms)
             base = heur if heur.mma else WA16Config(16, 128 if N >= 8192 else 64, 128, 2, 4, 3, mma=True, tma=True, xnat=True)
             rows = [("heuristic", heur, True), ("heuristic, partials one by one", heur, False)]
-            rows += [(f"stream-K {f}x{sms} programs", replace(base, programs=int(f * sms)), True) for f in a.per_sm]
+            rows += [(f"heuristic, maxnreg {r}", replace(heur, maxnreg=r), True) for r in a.maxnreg]
+            rows += [(f"stream-K {f}x{sms} programs" + (f", maxnreg {r}" if r else ""), replace(base, programs=int(f * sms), maxnreg=r), True)
+                     for f in a.per_sm for r in [None] + a.maxnreg]
             print(f"K={K} N={N} M={M}: bf16 {t_bf*1e6:7.1f} us | {heur}", flush=True)
             for name, cfg, row1 in rows:
                 wa16._ROW1_SUM = row1
@@ -52,6 +54,7 @@ if __name__ == "__main__":
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 16])
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--per-sm", type=float, nargs="*", default=[2, 3, 4, 5, 6, 8])
+    ap.add_argument("--maxnreg", type=int, nargs="*", default=[], help="also each with registers capped (4 programs of 4 warps fit at 128)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("probe_streamk: needs a CUDA GPU")
     main(a)

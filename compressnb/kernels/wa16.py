@@ -8,7 +8,6 @@ Docs: https://compressnb.github.io/compressnb/kernels.wa16.html.md"""
 from __future__ import annotations
 import os
 from dataclasses import dataclass
-import functools
 from functools import partial
 import torch, torch.nn.functional as F
 import triton, triton.language as tl
@@ -426,9 +425,8 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
 
 @triton.jit
 def _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, SPLIT: tl.constexpr,
-                   HAS_BIAS: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, JP: tl.constexpr = 0):
-    """A transposed tile [BN, BM] into the output `[M, N]`: directly, or (split K) as fp32 partial sums, number `part` of `parts`,
-    that the tile's last program adds up: one partial after another, or (JP > 0, one input row) all JP slots in one load."""
+                   HAS_BIAS: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr):
+    "A transposed tile [BN, BM] into the output `[M, N]`: directly, or (split K) as fp32 partial sums, number `part` of `parts`, that the tile's last program adds up."
     omask = (rn[:, None] < N) & (rm[None, :] < M)
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
         tl.store(ws_ptr + (part * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
@@ -436,20 +434,11 @@ def _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om
         tile = pid_n * tl.num_programs(0) + pid_m
         done = tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel")
         if done == parts - 1:
-            if JP > 0:                                          # one row: [JP, BN] partials requested at once, one wait
-                j = tl.arange(0, JP)
-                rn1 = pid_n * BN + tl.arange(0, BN)
-                ps = tl.load(ws_ptr + j[:, None] * N + rn1[None, :], mask=(j[:, None] < parts) & (rn1[None, :] < N), other=0.0,
-                             cache_modifier=".cg")
-                y = tl.sum(ps, axis=0)                          # [BN]
-                if HAS_BIAS: y += tl.load(b_ptr + rn1, mask=rn1 < N, other=0.0).to(tl.float32)
-                tl.store(out_ptr + rn1, y.to(out_ptr.dtype.element_ty), mask=rn1 < N)
-            else:
-                acc = tl.zeros((BN, BM), dtype=tl.float32)
-                for k in range(parts):
-                    acc += tl.load(ws_ptr + (k * M + rm[None, :]) * N + rn[:, None], mask=omask, other=0.0, cache_modifier=".cg")
-                if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
-                tl.store(out_ptr + rm[None, :] * stride_om + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
+            acc = tl.zeros((BN, BM), dtype=tl.float32)
+            for k in range(parts):
+                acc += tl.load(ws_ptr + (k * M + rm[None, :]) * N + rn[:, None], mask=omask, other=0.0, cache_modifier=".cg")
+            if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
+            tl.store(out_ptr + rm[None, :] * stride_om + rn[:, None], acc.to(out_ptr.dtype.element_ty), mask=omask)
             tl.atomic_xchg(cnt_ptr + tile, 0)                   # ready for the next call
     else:
         if HAS_BIAS: acc += tl.load(b_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[:, None]
@@ -501,37 +490,18 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4,
-                     XNAT: tl.constexpr = False, STREAM: tl.constexpr = False, JP: tl.constexpr = 0):
-    """4- or 8-bit codes: output tiles [BN, BM] (transposed), each a sum over K slices. Split K: program (m, n, k) takes tile n's
-    slices [k tps, (k + 1) tps). STREAM: program (m, p) of P takes the p-th P-th of all (tile, slice) pairs, tile after tile, in
-    one or more runs that may begin and end inside a tile; a tile's runs are added up by its last program."""
-    pid_m = tl.program_id(0)                                    # row tiles of one weight tile run together
+                     XNAT: tl.constexpr = False):
+    "4- or 8-bit codes: program (m, n, k) adds slices [k tps, (k + 1) tps) of output tile (m, n), transposed [BN, BM]."
+    pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
+    rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
+    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
+    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     if not TMA: wd = qw_ptr                                     # (no descriptor: None cannot be passed on)
-    if STREAM:
-        p, NP = tl.program_id(1).to(tl.int64), tl.num_programs(1)
-        KT = (K + BK - 1) // BK                                 # slices per tile
-        U = ((N + BN - 1) // BN) * KT                           # (tile, slice) pairs: tile u // KT, slice u % KT
-        u0, u1 = (p * U // NP).to(tl.int32), ((p + 1) * U // NP).to(tl.int32)   # this program's pairs [u0, u1)
-        for pid_n in range(u0 // KT, (u1 + KT - 1) // KT):
-            rn = pid_n * BN + tl.arange(0, BN)
-            acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, tl.maximum(u0 - pid_n * KT, 0), tl.minimum(u1 - pid_n * KT, KT),
-                            M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z, FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA,
-                            BITS, XNAT)
-            first = ((pid_n * KT + 1).to(tl.int64) * NP - 1) // U          # the program holding the tile's first slice (pair u
-            last = (((pid_n + 1) * KT).to(tl.int64) * NP - 1) // U        # is program ((u + 1) P - 1) // U's), and its last
-            if last > first: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n,
-                                            (p - first).to(tl.int32), (last - first + 1).to(tl.int32), True, HAS_BIAS, BM, BN, JP)
-            else: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, 0, 1, False, HAS_BIAS, BM, BN)
-    else:
-        pid_n, pid_k = tl.program_id(1), tl.program_id(2)
-        rn = pid_n * BN + tl.arange(0, BN)                      # [BN] outputs
-        t0 = pid_k * tiles_per_split                            # this program's slices: [t0, t1)
-        t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-        acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
-                        FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA, BITS, XNAT)
-        _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
-                       HAS_BIAS, BM, BN, JP)
+    acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
+                    FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA, BITS, XNAT)
+    _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
+                   HAS_BIAS, BM, BN)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
@@ -561,8 +531,6 @@ class WA16Config:
     maxnreg: int | None = None                      # mma: registers per thread at most (None: the compiler's choice)
     xnat: bool = False                              # mma: read the input in its own order (vector loads), reorder it in registers
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
-    programs: int = 0                               # mma: spread each row tile's (output tile, slice) pairs evenly over this many
-                                                    # programs ("stream-K"; split is then unused); 0: split K into `split` parts
 
 _DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
 
@@ -652,15 +620,6 @@ def _counters(device, n:int) -> torch.Tensor:
         if not _capturing(device): _COUNTERS[key] = c       # made inside a CUDA graph, it lives in the graph's memory
     return c
 
-_ROW1_SUM = True                                    # one row: the last program of a tile loads all partial sums at once
-
-@functools.lru_cache(maxsize=256)
-def _stream_parts(tiles:int, k_tiles:int, programs:int) -> int:
-    "Stream-K: the most programs whose runs of (tile, slice) pairs meet in one tile (pair u is program ((u + 1) P - 1) // U's)."
-    U = tiles * k_tiles
-    owner = lambda u: ((u + 1) * programs - 1) // U
-    return max(owner((t + 1) * k_tiles - 1) - owner(t * k_tiles) + 1 for t in range(tiles))
-
 def _tma_ok(qw:torch.Tensor, device) -> bool:
     "Bulk copies of `[KW, N]` word boxes: a Hopper-or-later GPU (or the interpreter), N adjacent, rows and start 16-byte aligned."
     if qw.stride(1) != 1 or (qw.stride(0) * qw.element_size()) % 16 or qw.data_ptr() % 16: return False
@@ -718,22 +677,16 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         if cfg.BK < 4 * P: raise CompressnbError(f"the pair-unpacking kernel needs BK >= {4 * P} at {w.bits} bits (a word per lane of the tensor cores), got {cfg.BK}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
         if cfg.xperm: x2 = _operand_order(x2, cfg.BK, w.bits)            # one gather instead of one per program and slice
-        if cfg.programs:                                                # stream-K: programs along (tile, slice) pairs
-            n_prog = min(cfg.programs, grid[1] * k_tiles)               # each gets one pair at least
-            parts = _stream_parts(grid[1], k_tiles, n_prog)             # most programs adding to one tile
-            launch = (grid[0], n_prog)
-        else: parts, launch = split, (grid[0], grid[1], split)
-        ws = torch.empty(parts, M, w.N, dtype=torch.float32, device=x.device) if parts > 1 else out
-        cnt = _counters(x.device, grid[0] * grid[1]) if parts > 1 else out
-        jp = triton.next_power_of_2(parts) if _ROW1_SUM and M == 1 and 1 < parts <= 32 else 0   # one row: partials added in one load
+        ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
+        cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         wd = _words_box(w.qw, cfg.BK // P, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
-        _wa16_mma_kernel[launch](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+        _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                  *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                  HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                  BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
-                                 XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat, STREAM=cfg.programs > 0, JP=jp,
+                                 XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat,
                                  num_warps=cfg.num_warps, num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         return out.view(*lead, w.N)
     if cfg.gemv:

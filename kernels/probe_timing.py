@@ -2,6 +2,7 @@
 
     python kernels/probe_timing.py                 # H100: about two minutes
     python kernels/probe_timing.py --M 1 16 --shapes 8192x28672
+    python kernels/probe_timing.py --no-products --no-reads --w8a8     # the W8A8 targets' product only
 
 `flushed_graph_time` (bench_wa16's `graph_time` until session 8) puts one call per rotated weight copy into a CUDA graph (2 copies for the
 large layers) and times each replay with `triton.testing.do_bench`, which first zeroes a 256 MB buffer to flush L2. Any
@@ -74,6 +75,22 @@ def products(shapes, Ms):
                 print(f"| {K} | {N} | {M} | {name} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {t_ref/t:.2f}x |", flush=True)
         del ws, W; torch.cuda.empty_cache()
 
+def w8a8(M=4096, K=8192, N=28672):
+    "The W8A8 targets' product (activation quantization included) under each method: long kernels, where only power and clocks differ."
+    from bench_w8a8 import weights
+    from compressnb.kernels.w8a8 import quantize_rows, w8a8_matmul
+    print("| format | K | N | M | method | bf16 F.linear (us) | ours (us) | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+    x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+    for fmt in ("int8", "fp8"):
+        ws = weights(K, N, fmt, copies(N * K))
+        for name, time in METHODS.items():
+            t_ref = time(lambda i: F.linear(x, W[i]), len(W))
+            t = time(lambda i: w8a8_matmul(*quantize_rows(x, fmt), *ws[i]), len(ws))
+            print(f"| {fmt} | {K} | {N} | {M} | {name} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {t_ref/t:.3f}x |", flush=True)
+        del ws; torch.cuda.empty_cache()
+
 def reads(sizes):
     "Read ceiling: seconds to read nbytes by the flat Triton read, without and with an L2 bulk prefetch, per method."
     print("| MB read | method | flat Triton read (us) | TB/s | flat, L2 bulk prefetch (us) | TB/s |")
@@ -95,8 +112,10 @@ if __name__ == "__main__":
     ap.add_argument("--M", type=int, nargs="*", default=[1, 16])
     ap.add_argument("--no-reads", action="store_true")
     ap.add_argument("--no-products", action="store_true")
+    ap.add_argument("--w8a8", action="store_true", help="also the W8A8 targets' product (M=4096, 8192x28672)")
     a = ap.parse_args()
     if not torch.cuda.is_available(): sys.exit("probe_timing: needs a CUDA GPU")
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}", flush=True)
     if not a.no_products: products([tuple(map(int, s.split("x"))) for s in a.shapes], a.M)
+    if a.w8a8: w8a8()
     if not a.no_reads: reads([8192 * 28672 // 2, 4096 * 14336 // 2, 8192 * 28672 * 2])

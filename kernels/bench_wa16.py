@@ -8,7 +8,9 @@
 
 Timing (since session 9): each measured call runs inside a CUDA graph that calls it at least 32 times, on R different weight
 copies in turn (R chosen so that the copies together exceed four times the L2 cache, so no call finds its weight in L2);
-the replays run back to back, each timed by CUDA events, and the median replay is divided by the calls in it. Until
+the replays run back to back, each timed by CUDA events, and the median replay is divided by the calls in it. The table
+times bf16 and ours in five alternating rounds and gives each one's median and the median of the per-round ratios (long
+tensor-core-bound calls drift with the clocks: same-run bf16 times of one product varied by 15% between methods). Until
 session 8 a graph held only R calls (2 for the large layers) and was timed with `triton.testing.do_bench`, which zeroes a
 256 MB buffer before each replay: the dirty L2 lines that leaves and the graph's start then cost each call several
 microseconds that are not the kernel's (`kernels/probe_timing.py` compares the two; `flushed_graph_time` is the old way).
@@ -50,12 +52,27 @@ def graph_time(fn, n_inputs:int, calls:int=CALLS, reps:int=30) -> float:
     n = n_inputs * math.ceil(calls / n_inputs)
     g = _graph(fn, n_inputs, n)
     for _ in range(3): g.replay()
+    return _replay_median(g, reps) / 1e3 / n
+
+def _replay_median(g:torch.cuda.CUDAGraph, reps:int) -> float:
+    "Median milliseconds of `reps` back-to-back replays of g."
     ev = [torch.cuda.Event(enable_timing=True) for _ in range(reps + 1)]
     ev[0].record()
     for i in range(reps):
         g.replay(); ev[i + 1].record()
     torch.cuda.synchronize()
-    return statistics.median(ev[i].elapsed_time(ev[i + 1]) for i in range(reps)) / 1e3 / n
+    return statistics.median(ev[i].elapsed_time(ev[i + 1]) for i in range(reps))
+
+def paired_time(fa, na:int, fb, nb:int, rounds:int=5, reps:int=10, calls:int=CALLS) -> tuple[float, float, float]:
+    """Seconds per call of fa and of fb (as `graph_time`), measured in alternating rounds, and the median over rounds of
+    their ratio a/b: a slow drift of the GPU's clocks (long tensor-core-bound calls) then moves both sides of each ratio."""
+    n_a, n_b = na * math.ceil(calls / na), nb * math.ceil(calls / nb)
+    ga, gb = _graph(fa, na, n_a), _graph(fb, nb, n_b)
+    for _ in range(2): ga.replay(); gb.replay()
+    ta, tb = [], []
+    for _ in range(rounds):
+        ta.append(_replay_median(ga, reps) / 1e3 / n_a); tb.append(_replay_median(gb, reps) / 1e3 / n_b)
+    return statistics.median(ta), statistics.median(tb), statistics.median(a / b for a, b in zip(ta, tb))
 
 def flushed_graph_time(fn, n_inputs:int) -> float:
     "Until session 8: one call per weight copy in the graph, L2 flushed (a 256 MB buffer zeroed) by do_bench before each replay."
@@ -228,10 +245,9 @@ def table(bits=4, group=128, Ms=BATCHES):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
-            t_ref = graph_time(lambda i: F.linear(x, W[i]), len(W))
-            t = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
+            t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: wa16_matmul(x, ws[i]), R)
             nbytes = w0.nbytes + 2 * M * K + 2 * M * N
-            print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {t_ref/t:.2f}x | {nbytes/t/1e9:.0f} | {nbytes/bw/t:.2f} |",
+            print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x | {nbytes/t/1e9:.0f} | {nbytes/bw/t:.2f} |",
                   flush=True)
         del ws, W; torch.cuda.empty_cache()
 

@@ -35,8 +35,9 @@ def copy_bandwidth() -> float:
 
 CALLS = 32                          # calls per timed graph, at least
 
-def _graph(fn, n_inputs:int, calls:int) -> torch.cuda.CUDAGraph:
-    "A CUDA graph of `calls` calls `fn(i % n_inputs)` (each i run once beforehand: compiles, allocations)."
+def _graph(fn, n_inputs:int, calls:int) -> tuple[torch.cuda.CUDAGraph, int]:
+    "A CUDA graph of n >= `calls` calls `fn(i % n_inputs)`, whole rotations (each i run once beforehand: compiles, allocations); n."
+    calls = n_inputs * math.ceil(calls / n_inputs)
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(s):
@@ -45,12 +46,11 @@ def _graph(fn, n_inputs:int, calls:int) -> torch.cuda.CUDAGraph:
     g = torch.cuda.CUDAGraph()
     with torch.cuda.graph(g):
         for i in range(calls): fn(i % n_inputs)
-    return g
+    return g, calls
 
 def graph_time(fn, n_inputs:int, calls:int=CALLS, reps:int=30) -> float:
     "Seconds per call of `fn(i)`, i over n_inputs rotated weight copies: >= `calls` calls per graph, replays back to back, median."
-    n = n_inputs * math.ceil(calls / n_inputs)
-    g = _graph(fn, n_inputs, n)
+    g, n = _graph(fn, n_inputs, calls)
     for _ in range(3): g.replay()
     return _replay_median(g, reps) / 1e3 / n
 
@@ -66,8 +66,7 @@ def _replay_median(g:torch.cuda.CUDAGraph, reps:int) -> float:
 def paired_time(fa, na:int, fb, nb:int, rounds:int=5, reps:int=10, calls:int=CALLS) -> tuple[float, float, float]:
     """Seconds per call of fa and of fb (as `graph_time`), measured in alternating rounds, and the median over rounds of
     their ratio a/b: a slow drift of the GPU's clocks (long tensor-core-bound calls) then moves both sides of each ratio."""
-    n_a, n_b = na * math.ceil(calls / na), nb * math.ceil(calls / nb)
-    ga, gb = _graph(fa, na, n_a), _graph(fb, nb, n_b)
+    (ga, n_a), (gb, n_b) = _graph(fa, na, calls), _graph(fb, nb, calls)
     for _ in range(2): ga.replay(); gb.replay()
     ta, tb = [], []
     for _ in range(rounds):
@@ -76,7 +75,7 @@ def paired_time(fa, na:int, fb, nb:int, rounds:int=5, reps:int=10, calls:int=CAL
 
 def flushed_graph_time(fn, n_inputs:int) -> float:
     "Until session 8: one call per weight copy in the graph, L2 flushed (a 256 MB buffer zeroed) by do_bench before each replay."
-    g = _graph(fn, n_inputs, n_inputs)
+    g, _ = _graph(fn, n_inputs, n_inputs)
     return triton.testing.do_bench(g.replay, warmup=10, rep=100, return_mode="median") / 1e3 / n_inputs
 
 def copies(nbytes:int) -> int:

@@ -72,8 +72,18 @@ def probe_compute(K, N, R):
     del qs; torch.cuda.empty_cache()
 
 @triton.jit
-def _read_flat(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr):
+def _l2_prefetch(ptr, nbytes: tl.constexpr):
+    "One bulk prefetch of nbytes from ptr into L2, issued by thread 0 of the program (the TMA engine; sm_90 `UBLKPF.L2`)."
+    return tl.inline_asm_elementwise(
+        "{ .reg .pred p; .reg .u32 t; mov.u32 t, %tid.x; setp.eq.u32 p, t, 0; "
+        f"@p cp.async.bulk.prefetch.L2.global [$1], {nbytes}; mov.u32 $0, 0; }}",
+        "=r,l", [ptr], dtype=tl.int32, is_pure=False, pack=1)
+
+@triton.jit
+def _read_flat(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr, PREFETCH: tl.constexpr = False):
+    "ITERS blocks of BLOCK words per program; PREFETCH: the program's whole range first requested into L2 by one bulk prefetch."
     pid = tl.program_id(0)
+    if PREFETCH: _l2_prefetch(q_ptr + pid * ITERS * BLOCK, BLOCK * ITERS * 4)
     acc = tl.zeros((BLOCK,), dtype=tl.int32)
     for i in range(ITERS):
         offs = (pid * ITERS + i) * BLOCK + tl.arange(0, BLOCK)

@@ -22,8 +22,8 @@ and the read ceiling under the same methods, for the layers' code bytes and the 
 kernel that reads a flat buffer (probe_stream's best), and the same with each program's range first requested into L2
 by one bulk prefetch.
 """
-import argparse, math, sys
-import torch, triton, triton.language as tl
+import argparse, sys
+import torch, triton
 import torch.nn.functional as F
 sys.path.insert(0, ".")
 sys.path.insert(0, "kernels")
@@ -31,29 +31,9 @@ from bench_wa16 import CALLS, _graph, graph_time, flushed_graph_time, copies, ra
 from probe_stream import _read_flat
 from compressnb.kernels.wa16 import wa16_matmul
 
-@triton.jit
-def _l2_prefetch(ptr, nbytes: tl.constexpr):
-    "One bulk prefetch of nbytes from ptr into L2, issued by thread 0 of the program (the TMA engine; sm_90 `UBLKPF.L2`)."
-    return tl.inline_asm_elementwise(
-        "{ .reg .pred p; .reg .u32 t; mov.u32 t, %tid.x; setp.eq.u32 p, t, 0; "
-        f"@p cp.async.bulk.prefetch.L2.global [$1], {nbytes}; mov.u32 $0, 0; }}",
-        "=r,l", [ptr], dtype=tl.int32, is_pure=False, pack=1)
-
-@triton.jit
-def _read_flat_pf(q_ptr, out_ptr, n, BLOCK: tl.constexpr, ITERS: tl.constexpr):
-    "probe_stream's flat read, but the program's whole range is first requested into L2 by one bulk prefetch."
-    pid = tl.program_id(0)
-    _l2_prefetch(q_ptr + pid * ITERS * BLOCK, BLOCK * ITERS * 4)
-    acc = tl.zeros((BLOCK,), dtype=tl.int32)
-    for i in range(ITERS):
-        offs = (pid * ITERS + i) * BLOCK + tl.arange(0, BLOCK)
-        acc ^= tl.load(q_ptr + offs, mask=offs < n, other=0)
-    tl.store(out_ptr + pid, tl.xor_sum(acc, axis=0))
-
 def long_time(fn, n_inputs, calls=CALLS):
     "Seconds per call: >= calls calls per graph over the rotated copies, do_bench (L2 zeroed before each replay) median."
-    n = n_inputs * math.ceil(calls / n_inputs)
-    g = _graph(fn, n_inputs, n)
+    g, n = _graph(fn, n_inputs, calls)
     return triton.testing.do_bench(g.replay, warmup=10, rep=200, return_mode="median") / 1e3 / n
 
 METHODS = {"old": flushed_graph_time, "long": long_time, "steady": graph_time}
@@ -101,7 +81,7 @@ def reads(sizes):
         out = torch.empty(-(-bufs[0].numel() // (2048 * 4)), dtype=torch.int32, device="cuda")
         for name, time in METHODS.items():
             t2 = time(lambda i: _read_flat[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
-            t3 = time(lambda i: _read_flat_pf[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, num_warps=8), R)
+            t3 = time(lambda i: _read_flat[(out.numel(),)](bufs[i], out, bufs[i].numel(), BLOCK=2048, ITERS=4, PREFETCH=True, num_warps=8), R)
             print(f"| {nbytes/1e6:.1f} | {name} | {t2*1e6:.1f} | {nbytes/t2/1e12:.2f} "
                   f"| {t3*1e6:.1f} | {nbytes/t3/1e12:.2f} |", flush=True)
         del bufs; torch.cuda.empty_cache()

@@ -64,7 +64,7 @@ def probe_compute(K, N, R):
     KW, nbytes = K // 8, K * N // 2
     qs = [torch.randint(-2**31, 2**31 - 1, (KW, N), dtype=torch.int32, device="cuda") for _ in range(R)]
     print(f"K={K} N={N}: reads + arithmetic (BN 64, KWT 16, 4 warps)", flush=True)
-    for split, ops, pre in itertools.product([2, 8], [0, 8, 16, 32], [False, True]):
+    for split, ops, pre in itertools.product([2, 4, 8], [0, 8, 16, 24, 32], [False, True]):
         tps = -(-(KW // 16) // split)
         out = torch.empty(split * N, dtype=torch.float32, device="cuda")
         t = graph_time(lambda i: _read_compute[(N // 64, split)](qs[i], out, KW, N, tps, BN=64, KWT=16, OPS=ops, PREFETCH=pre, num_warps=4), R)

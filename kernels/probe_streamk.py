@@ -22,32 +22,38 @@ from bench_wa16 import graph_time, copies, random_weight
 
 @triton.jit
 def _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS: tl.constexpr, BN: tl.constexpr,
-                   JP: tl.constexpr):
+                   JP: tl.constexpr, UNROLL: tl.constexpr = False):
     "`_pair_tile_out` for one input row, split K: the last program requests all (at most JP) partial sums in one load."
     tl.store(ws_ptr + (part * M + rm[None, :]) * N + rn[:, None], acc, mask=(rn[:, None] < N) & (rm[None, :] < M))
     tl.debug_barrier()
     tile = pid_n * tl.num_programs(0) + pid_m
     if tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel") == parts - 1:
-        j = tl.arange(0, JP)
         rn1 = pid_n * BN + tl.arange(0, BN)
-        ps = tl.load(ws_ptr + j[:, None] * N + rn1[None, :], mask=(j[:, None] < parts) & (rn1[None, :] < N), other=0.0, cache_modifier=".cg")
-        y = tl.sum(ps, axis=0)                                  # [BN]
+        if UNROLL:                                              # session 10: JP loads of [BN], each masked k < parts, no loop
+            y = tl.zeros((BN,), dtype=tl.float32)
+            for k in tl.static_range(JP):
+                y += tl.load(ws_ptr + k * N + rn1, mask=(rn1 < N) & (rn1 * 0 + k < parts), other=0.0, cache_modifier=".cg")
+        else:
+            j = tl.arange(0, JP)
+            ps = tl.load(ws_ptr + j[:, None] * N + rn1[None, :], mask=(j[:, None] < parts) & (rn1[None, :] < N), other=0.0, cache_modifier=".cg")
+            y = tl.sum(ps, axis=0)                              # [BN]
         if HAS_BIAS: y += tl.load(b_ptr + rn1, mask=rn1 < N, other=0.0).to(tl.float32)
         tl.store(out_ptr + rn1, y.to(out_ptr.dtype.element_ty), mask=rn1 < N)
         tl.atomic_xchg(cnt_ptr + tile, 0)
 
 @triton.jit
 def _tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, HAS_BIAS: tl.constexpr,
-              BM: tl.constexpr, BN: tl.constexpr, JP: tl.constexpr):
+              BM: tl.constexpr, BN: tl.constexpr, JP: tl.constexpr, UNROLL: tl.constexpr = False):
     if parts == 1: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, 0, 1, False, HAS_BIAS, BM, BN)
-    elif JP > 0: _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS, BN, JP)
+    elif JP > 0: _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS, BN, JP, UNROLL)
     else: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, True, HAS_BIAS, BM, BN)
 
 @triton.jit
 def _probe_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                   tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                   BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr, ASM: tl.constexpr, UPCAST: tl.constexpr,
-                  TMA: tl.constexpr, BITS: tl.constexpr, XNAT: tl.constexpr, STREAM: tl.constexpr, JP: tl.constexpr):
+                  TMA: tl.constexpr, BITS: tl.constexpr, XNAT: tl.constexpr, STREAM: tl.constexpr, JP: tl.constexpr,
+                  UNROLL: tl.constexpr = False):
     """The library's pair kernel (`_pair_acc`), split K as there, or STREAM: program (m, p) of P takes the p-th P-th of all
     (tile, slice) pairs, tile after tile, runs that may begin and end inside a tile; a tile's runs are added by its last program."""
     pid_m = tl.program_id(0)
@@ -66,7 +72,7 @@ def _probe_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
             first = ((pid_n * KT + 1).to(tl.int64) * NP - 1) // U         # pair u is program ((u + 1) P - 1) // U's
             last = (((pid_n + 1) * KT).to(tl.int64) * NP - 1) // U
             _tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, (p - first).to(tl.int32),
-                      (last - first + 1).to(tl.int32), HAS_BIAS, BM, BN, JP)
+                      (last - first + 1).to(tl.int32), HAS_BIAS, BM, BN, JP, UNROLL)
     else:
         pid_n, pid_k = tl.program_id(1), tl.program_id(2)
         rn = pid_n * BN + tl.arange(0, BN)
@@ -74,7 +80,8 @@ def _probe_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_p
         t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
         acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
                         FP16, BM, BN, BK, EVEN, ASM, UPCAST, False, TMA, BITS, XNAT)
-        _tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), HAS_BIAS, BM, BN, JP)
+        _tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), HAS_BIAS, BM, BN, JP,
+                  UNROLL)
 
 @functools.lru_cache(maxsize=256)
 def stream_parts(tiles:int, k_tiles:int, programs:int) -> int:
@@ -85,9 +92,11 @@ def stream_parts(tiles:int, k_tiles:int, programs:int) -> int:
 
 class Probe:
     "The probe kernel as a callable on (x, weight): `programs` > 0 for stream-K, else split K; row1: one-load partials at one row."
-    def __init__(self, cfg:WA16Config, programs:int=0, row1:bool=False): self.cfg, self.programs, self.row1 = cfg, programs, row1
+    def __init__(self, cfg:WA16Config, programs:int=0, row1:bool=False, unroll:bool=False):
+        self.cfg, self.programs, self.row1, self.unroll = cfg, programs, row1 or unroll, unroll
     def __repr__(self): return (f"stream-K {self.programs} programs" if self.programs else f"split {self.cfg.split}") + \
-        (", partials in one load" if self.row1 else "") + (f", maxnreg {self.cfg.maxnreg}" if self.cfg.maxnreg else "")
+        (", partials by unrolled loads" if self.unroll else ", partials in one load" if self.row1 else "") + \
+        (f", maxnreg {self.cfg.maxnreg}" if self.cfg.maxnreg else "")
     def __call__(self, x, w):
         cfg, M, N, K = self.cfg, x.shape[0], w.N, w.K
         assert w.perm is None and w.int_zeros and not cfg.xperm and cfg.mma
@@ -106,7 +115,7 @@ class Probe:
                             GROUP=w.group if w.group < K else K + cfg.BK, HAS_Z=w.zeros is not None, HAS_BIAS=w.bias is not None,
                             FP16=x.dtype == torch.float16, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK,
                             EVEN=N % cfg.BN == 0 and K % cfg.BK == 0, ASM=not INTERPRET, UPCAST=INTERPRET, TMA=wd is not None,
-                            BITS=w.bits, XNAT=cfg.xnat, STREAM=self.programs > 0, JP=jp, num_warps=cfg.num_warps,
+                            BITS=w.bits, XNAT=cfg.xnat, STREAM=self.programs > 0, JP=jp, UNROLL=self.unroll, num_warps=cfg.num_warps,
                             num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         return out
 
@@ -121,8 +130,8 @@ def cpu_check():
         w, w0 = pack_wa16(codes, scales, None, bits, 128, bias=b), pack_wa16(codes, scales, None, bits, 128)
         x = torch.randn(M, K, dtype=torch.float16 if fp16 else torch.bfloat16)
         ref = wa16_reference(x.double(), w0) + b.double()
-        for tma, row1 in [(False, False), (True, True)]:
-            f = Probe(WA16Config(16, 64, 128, 4, 4, 3, mma=True, tma=tma, xnat=bits == 4), progs, row1)
+        for tma, row1, unroll in [(False, False, False), (True, True, False), (True, False, True)]:
+            f = Probe(WA16Config(16, 64, 128, 4, 4, 3, mma=True, tma=tma, xnat=bits == 4), progs, row1, unroll)
             e = ((f(x, w).double() - ref).norm() / ref.norm()).item()
             print(f"K={K} N={N} M={M} W{bits} {f!r}: rel err {e:.1e}"); assert e < 1e-2
 
@@ -141,7 +150,8 @@ def main(a):
             heur = wa16_config(M, N, K, 128, sms)
             base = heur if heur.mma else WA16Config(16, 128 if N >= 8192 else 64, 128, 2, 4, 3, mma=True, tma=True, xnat=True)
             fs = [lambda x, w: wa16_matmul(x, w)]
-            if heur.mma: fs += [Probe(heur), Probe(heur, row1=True)] + [Probe(replace(heur, maxnreg=r), row1=True) for r in a.maxnreg]
+            if heur.mma: fs += [Probe(heur), Probe(heur, row1=True), Probe(heur, unroll=True)] + \
+                [Probe(replace(heur, maxnreg=r), row1=True) for r in a.maxnreg] + [Probe(replace(heur, split=s), unroll=True) for s in a.splits]
             fs += [Probe(replace(base, maxnreg=r), programs=int(f * sms), row1=True) for f in a.per_sm for r in [None] + a.maxnreg]
             print(f"K={K} N={N} M={M}: bf16 {t_bf*1e6:7.1f} us | {heur}", flush=True)
             for f in fs:
@@ -161,6 +171,7 @@ if __name__ == "__main__":
     ap.add_argument("--M", type=int, nargs="*", default=[1, 2, 16])
     ap.add_argument("--shapes", nargs="*", default=["8192x28672", "28672x8192", "4096x14336"])
     ap.add_argument("--per-sm", type=float, nargs="*", default=[2, 3, 4, 5, 6, 8])
+    ap.add_argument("--splits", type=int, nargs="*", default=[], help="session 10: also the heuristic at these splits, partials by unrolled loads")
     ap.add_argument("--maxnreg", type=int, nargs="*", default=[], help="also each with registers capped (4 programs of 4 warps fit at 128)")
     a = ap.parse_args()
     if a.cpu: cpu_check()

@@ -425,15 +425,24 @@ def _scale_zero(s_ptr, z_ptr, t, t1, rn, N, BK: tl.constexpr, GROUP: tl.constexp
 
 @triton.jit
 def _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, SPLIT: tl.constexpr,
-                   HAS_BIAS: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr):
-    "A transposed tile [BN, BM] into the output `[M, N]`: directly, or (split K) as fp32 partial sums, number `part` of `parts`, that the tile's last program adds up."
+                   HAS_BIAS: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, ROW1: tl.constexpr = 0):
+    """A transposed tile [BN, BM] into the output `[M, N]`: directly, or (split K) as fp32 partial sums, number `part` of `parts`,
+    that the tile's last program adds up (ROW1 > 0: one input row and at most ROW1 parts, all requested at once)."""
     omask = (rn[:, None] < N) & (rm[None, :] < M)
     if SPLIT:                                                   # partial sums, then the tile's last program adds them up
         tl.store(ws_ptr + (part * M + rm[None, :]) * N + rn[:, None], acc, mask=omask)
         tl.debug_barrier()
         tile = pid_n * tl.num_programs(0) + pid_m
         done = tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel")
-        if done == parts - 1:
+        if ROW1 > 0 and done == parts - 1:                      # one row: ROW1 loads of [BN] (unrolled: none waits for another)
+            rn1 = pid_n * BN + tl.arange(0, BN)
+            y = tl.zeros((BN,), dtype=tl.float32)
+            for k in tl.static_range(ROW1):
+                y += tl.load(ws_ptr + k * N + rn1, mask=(rn1 < N) & (rn1 * 0 + k < parts), other=0.0, cache_modifier=".cg")
+            if HAS_BIAS: y += tl.load(b_ptr + rn1, mask=rn1 < N, other=0.0).to(tl.float32)
+            tl.store(out_ptr + rn1, y.to(out_ptr.dtype.element_ty), mask=rn1 < N)
+            tl.atomic_xchg(cnt_ptr + tile, 0)                   # ready for the next call
+        elif done == parts - 1:                                 # (the loop's loads wait for one another: one L2 round trip each)
             acc = tl.zeros((BN, BM), dtype=tl.float32)
             for k in range(parts):
                 acc += tl.load(ws_ptr + (k * M + rm[None, :]) * N + rn[:, None], mask=omask, other=0.0, cache_modifier=".cg")
@@ -490,7 +499,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4,
-                     XNAT: tl.constexpr = False):
+                     XNAT: tl.constexpr = False, ROW1: tl.constexpr = 0):
     "4- or 8-bit codes: program (m, n, k) adds slices [k tps, (k + 1) tps) of output tile (m, n), transposed [BN, BM]."
     pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
@@ -501,7 +510,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
     acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
                     FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA, BITS, XNAT)
     _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
-                   HAS_BIAS, BM, BN)
+                   HAS_BIAS, BM, BN, ROW1)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
@@ -687,6 +696,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
                                  HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                  BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                  XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat,
+                                 ROW1=triton.next_power_of_2(split) if M == 1 and 1 < split <= 32 else 0,
                                  num_warps=cfg.num_warps, num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         return out.view(*lead, w.N)
     if cfg.gemv:

@@ -115,7 +115,7 @@ class Probe:
                             GROUP=w.group if w.group < K else K + cfg.BK, HAS_Z=w.zeros is not None, HAS_BIAS=w.bias is not None,
                             FP16=x.dtype == torch.float16, BM=cfg.BM, BN=cfg.BN, BK=cfg.BK,
                             EVEN=N % cfg.BN == 0 and K % cfg.BK == 0, ASM=not INTERPRET, UPCAST=INTERPRET, TMA=wd is not None,
-                            BITS=w.bits, XNAT=cfg.xnat, STREAM=self.programs > 0, JP=jp, UNROLL=self.unroll, num_warps=cfg.num_warps,
+                            BITS=w.bits, XNAT=cfg.xnat, STREAM=self.programs > 0, JP=jp, UNROLL=self.unroll and jp > 0, num_warps=cfg.num_warps,
                             num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         return out
 

@@ -22,21 +22,16 @@ from bench_wa16 import graph_time, copies, random_weight
 
 @triton.jit
 def _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS: tl.constexpr, BN: tl.constexpr,
-                   JP: tl.constexpr, UNROLL: tl.constexpr = False):
+                   JP: tl.constexpr):
     "`_pair_tile_out` for one input row, split K: the last program requests all (at most JP) partial sums in one load."
     tl.store(ws_ptr + (part * M + rm[None, :]) * N + rn[:, None], acc, mask=(rn[:, None] < N) & (rm[None, :] < M))
     tl.debug_barrier()
     tile = pid_n * tl.num_programs(0) + pid_m
     if tl.atomic_add(cnt_ptr + tile, 1, sem="acq_rel") == parts - 1:
+        j = tl.arange(0, JP)
         rn1 = pid_n * BN + tl.arange(0, BN)
-        if UNROLL:                                              # session 10: JP loads of [BN], each masked k < parts, no loop
-            y = tl.zeros((BN,), dtype=tl.float32)
-            for k in tl.static_range(JP):
-                y += tl.load(ws_ptr + k * N + rn1, mask=(rn1 < N) & (rn1 * 0 + k < parts), other=0.0, cache_modifier=".cg")
-        else:
-            j = tl.arange(0, JP)
-            ps = tl.load(ws_ptr + j[:, None] * N + rn1[None, :], mask=(j[:, None] < parts) & (rn1[None, :] < N), other=0.0, cache_modifier=".cg")
-            y = tl.sum(ps, axis=0)                              # [BN]
+        ps = tl.load(ws_ptr + j[:, None] * N + rn1[None, :], mask=(j[:, None] < parts) & (rn1[None, :] < N), other=0.0, cache_modifier=".cg")
+        y = tl.sum(ps, axis=0)                                  # [BN]
         if HAS_BIAS: y += tl.load(b_ptr + rn1, mask=rn1 < N, other=0.0).to(tl.float32)
         tl.store(out_ptr + rn1, y.to(out_ptr.dtype.element_ty), mask=rn1 < N)
         tl.atomic_xchg(cnt_ptr + tile, 0)
@@ -45,7 +40,9 @@ def _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pi
 def _tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, HAS_BIAS: tl.constexpr,
               BM: tl.constexpr, BN: tl.constexpr, JP: tl.constexpr, UNROLL: tl.constexpr = False):
     if parts == 1: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, 0, 1, False, HAS_BIAS, BM, BN)
-    elif JP > 0: _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS, BN, JP, UNROLL)
+    elif JP > 0 and UNROLL:                                     # session 10: the library's one-row path (JP unrolled [BN] loads)
+        _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, True, HAS_BIAS, BM, BN, JP)
+    elif JP > 0: _tile_out_row1(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, pid_m, pid_n, part, parts, HAS_BIAS, BN, JP)
     else: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, part, parts, True, HAS_BIAS, BM, BN)
 
 @triton.jit

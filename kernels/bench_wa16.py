@@ -22,7 +22,7 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _split_at_most, _tma_ok
+from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _split_at_most, _tma_ok, _balanced_programs
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096]
@@ -99,6 +99,13 @@ FORCED = lambda M, bk: [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64,
     WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),                # may not pick
     WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]
 
+def balanced_forced(M, N, K, bk):
+    "Balanced grids (one row tile): 2 or 3 parts per tile, and the library's rule for an H100 (up to 16 rows)."
+    if M > 16: return []
+    T = -(-N // 128)
+    return [WA16Config(16, 128, bk, mma=True, tma=True, xnat=True, balanced=2 * T + T // 3),
+            WA16Config(16, 128, bk, mma=True, tma=True, xnat=True, balanced=_balanced_programs(T, -(-K // bk), 132))]
+
 def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
     """Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows).
     `part` (i, n): only share i of n (the heuristic's cases by case number, the forced tilings by their number: each share
@@ -114,7 +121,8 @@ def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
         print(f"  {time.time() - t0:5.0f} s: K={K} N={N} M={M} W{bits} {'[N, words]' if n_major else '[words, N]'} zeros={zeros}", flush=True)
         w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)   # (every share draws the same weights)
         cfgs = [None] if ci % part[1] == part[0] else []                      # None: the heuristic's choice
-        if zeros != "frac": cfgs += [c for j, c in enumerate(FORCED(M, min(128, w.group))) if j % part[1] == part[0]]
+        if zeros != "frac": cfgs += [c for j, c in enumerate(FORCED(M, min(128, w.group)) + balanced_forced(M, N, K, min(128, w.group)))
+                                     if j % part[1] == part[0]]
         for dtype in (torch.bfloat16, torch.float16):
             x = torch.randn(M, K, device="cuda", dtype=dtype)
             ref = wa16_reference(x.double(), w)

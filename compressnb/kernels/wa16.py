@@ -495,22 +495,45 @@ def _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, s
     return acc
 
 @triton.jit
+def _balanced_part(p, P, T):
+    """Program p of P on T tiles (T <= P): its tile, part and the tile's part count. r = P mod T tiles get q + 1 = P // T + 1
+    parts, the rest q. The q-part tiles' (longer) programs come first, in rounds of one part per tile: programs are handed to
+    the multiprocessors in order, one each before any gets a second, so every multiprocessor gets a mix of long and short."""
+    q = P // T
+    r = P - q * T
+    L = (T - r) * q                                             # programs of the q-part tiles
+    if p < L:
+        pid_n = p % (T - r); part = p // (T - r); parts = q
+    else:
+        r1 = tl.maximum(r, 1)
+        pid_n = T - r + (p - L) % r1; part = (p - L) // r1; parts = q + 1
+    return 0, pid_n, part, parts
+
+@triton.jit
 def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cnt_ptr, M, N, K, stride_xm, stride_om, stride_qk, stride_qn,
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4,
-                     XNAT: tl.constexpr = False, ROW1: tl.constexpr = 0):
-    "4- or 8-bit codes: program (m, n, k) adds slices [k tps, (k + 1) tps) of output tile (m, n), transposed [BN, BM]."
-    pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
+                     XNAT: tl.constexpr = False, ROW1: tl.constexpr = 0, BAL: tl.constexpr = False):
+    """4- or 8-bit codes: program (m, n, k) adds slices [k tps, (k + 1) tps) of output tile (m, n), transposed [BN, BM].
+    BAL (one row tile): P programs `(1, 1, P)` share the T tiles, q = P // T or q + 1 parts each (`tiles_per_split` = all slices)."""
+    if BAL:
+        pid_m, pid_n, pid_k, parts = _balanced_part(tl.program_id(2), tl.num_programs(2), tl.cdiv(N, BN))
+        t0 = pid_k * tiles_per_split // parts                   # this program's slices: [t0, t1), 1/parts of them
+        t1 = (pid_k + 1) * tiles_per_split // parts
+    else:
+        pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
+        t0 = pid_k * tiles_per_split                            # this program's slices: [t0, t1)
+        t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
-    t0 = pid_k * tiles_per_split                                # this program's slices: [t0, t1)
-    t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
     if not TMA: wd = qw_ptr                                     # (no descriptor: None cannot be passed on)
     acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
                     FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA, BITS, XNAT)
-    _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
-                   HAS_BIAS, BM, BN, ROW1)
+    if BAL: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, parts, SPLIT,
+                           HAS_BIAS, BM, BN, ROW1)
+    else: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
+                         HAS_BIAS, BM, BN, ROW1)
 
 # %% ../../nbs/20_kernels.wa16.ipynb #9cfce93a
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"    # Triton's CPU interpreter (tests without a GPU)
@@ -540,6 +563,7 @@ class WA16Config:
     maxnreg: int | None = None                      # mma: registers per thread at most (None: the compiler's choice)
     xnat: bool = False                              # mma: read the input in its own order (vector loads), reorder it in registers
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
+    balanced: int = 0                               # mma, one row tile: this many programs share the tiles, q or q + 1 K-parts each
 
 _DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
 
@@ -553,6 +577,12 @@ def _split_at_most(split:int, tiles:int, k_tiles:int, sms:int, per_sm:int) -> in
     "`split` halved until the grid has at most `per_sm` programs per multiprocessor, but K in two parts when it is long (>= 32 slices)."
     while split > 1 and tiles * split > per_sm * sms: split //= 2
     return 2 if split == 1 and k_tiles >= 32 else split
+
+def _balanced_programs(tiles:int, k_tiles:int, sms:int) -> int:
+    """Programs of a balanced grid: four per multiprocessor where no tile gets more than 8 parts (the kernel then keeps its 128
+    registers), else three; at most 16 parts of at least two slices per tile, at least one part."""
+    P = 4 * sms if -(-4 * sms // tiles) <= 8 else 3 * sms
+    return max(tiles, min(P, tiles * min(16, k_tiles // 2)))
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
@@ -584,6 +614,10 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         tiles = 2 * -(-N // 128)                    # 65-128 rows: 128 outputs, 8 warps, words by bulk copies
         split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
         return WA16Config(64, 128, BK, split, 8, 3, mma=True, tma=True)
+    if M == 1 and bits == 4 and big and int_zeros and _bk_for(group, K, 128) >= 32:
+        BK, tiles = _bk_for(group, K, 128), -(-N // 128)   # one row of a middle-sized layer: the pair kernel, a balanced grid
+        P = _balanced_programs(tiles, -(-K // BK), sms)
+        return WA16Config(16, 128, BK, -(-P // tiles), 4, 3, mma=True, tma=True, xnat=True, balanced=P)   # (split: most parts)
     if M <= 4:                                      # GEMV: no tensor cores
         BK = _bk_for(group, K, 128)
         if not BK: return None
@@ -686,17 +720,24 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         if cfg.BK < 4 * P: raise CompressnbError(f"the pair-unpacking kernel needs BK >= {4 * P} at {w.bits} bits (a word per lane of the tensor cores), got {cfg.BK}")
         even = w.N % cfg.BN == 0 and w.K % cfg.BK == 0                      # unmasked weight loads (input rows stay masked)
         if cfg.xperm: x2 = _operand_order(x2, cfg.BK, w.bits)            # one gather instead of one per program and slice
+        mgrid = (grid[0], grid[1], split)
+        if cfg.balanced:                                                # P programs share the tiles: q or q + 1 parts each
+            if grid[0] != 1 or not grid[1] <= cfg.balanced <= grid[1] * k_tiles:
+                raise CompressnbError(f"a balanced grid takes one row tile (M <= BM = {cfg.BM}) and {grid[1]} to "
+                                      f"{grid[1] * k_tiles} programs (every tile at least one part, every part a slice), got "
+                                      f"M = {M}, {cfg.balanced} programs")
+            split, tps, mgrid = -(-cfg.balanced // grid[1]), k_tiles, (1, 1, cfg.balanced)   # split: the most parts of a tile
         ws = torch.empty(split, M, w.N, dtype=torch.float32, device=x.device) if split > 1 else out
         cnt = _counters(x.device, grid[0] * grid[1]) if split > 1 else out
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         wd = _words_box(w.qw, cfg.BK // P, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
-        _wa16_mma_kernel[(grid[0], grid[1], split)](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
+        _wa16_mma_kernel[mgrid](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                  *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                  HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                  BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                  XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat,
-                                 ROW1=triton.next_power_of_2(split) if M == 1 and 1 < split <= 32 else 0,
+                                 ROW1=triton.next_power_of_2(split) if M == 1 and 1 < split <= 32 else 0, BAL=cfg.balanced > 0,
                                  num_warps=cfg.num_warps, num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         return out.view(*lead, w.N)
     if cfg.gemv:

@@ -100,11 +100,11 @@ FORCED = lambda M, bk: [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64,
     WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]
 
 def balanced_forced(M, N, K, bk):
-    "Balanced grids (one row tile): 2 or 3 parts per tile, and the library's rule for an H100 (up to 16 rows)."
+    "Balanced grids (one row tile, up to 16 rows): 2 or 3 parts per tile, and the library's rule for this GPU."
     if M > 16: return []
-    T = -(-N // 128)
+    T, sms = -(-N // 128), torch.cuda.get_device_properties(0).multi_processor_count
     return [WA16Config(16, 128, bk, mma=True, tma=True, xnat=True, balanced=2 * T + T // 3),
-            WA16Config(16, 128, bk, mma=True, tma=True, xnat=True, balanced=_balanced_programs(T, -(-K // bk), 132))]
+            WA16Config(16, 128, bk, mma=True, tma=True, xnat=True, balanced=_balanced_programs(T, -(-K // bk), sms))]
 
 def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
     """Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows).

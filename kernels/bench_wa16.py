@@ -97,7 +97,8 @@ FORCED = lambda M, bk: [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64,
     WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),   # tilings that
     WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),      # the heuristic
     WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),                # may not pick
-    WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True)]
+    WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True),
+    WA16Config(64, 128, bk, 1, 8, mma=True, xperm=True)]                                                           # (65-256 rows)
 
 def balanced_forced(M, N, K, bk):
     "Balanced grids (one row tile, up to 16 rows): 2 or 3 parts per tile, and the library's rule for this GPU."

@@ -567,7 +567,8 @@ class WA16Config:
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
     balanced: int = 0                               # mma, one row tile: this many programs share the tiles, q or q + 1 K-parts each
 
-_DEQUANT_ROWS = 128                                 # more rows than this: unpack the weight once, then cuBLAS
+_DEQUANT_ROWS = 256                                 # more rows than this (128 for small layers and 8-bit codes): unpack
+                                                    # the weight once, then cuBLAS
 
 def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> int:
     "Power-of-two K-split (at most `most`) that gives the GPU about four programs per multiprocessor, each `min_slices` slices at least."
@@ -588,9 +589,11 @@ def _balanced_programs(tiles:int, k_tiles:int, sms:int) -> int:
 
 def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
     "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    if M > _DEQUANT_ROWS: return WA16Config(0, 128, 128, dequant=True)   # bound by arithmetic: cuBLAS on the unpacked weight
     big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
     huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
+    pair4 = bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32   # 4-bit codes the pair kernel takes
+    if M > _DEQUANT_ROWS or M > 128 and not (big and pair4):          # bound by arithmetic: cuBLAS on the unpacked weight
+        return WA16Config(0, 128, 128, dequant=True)
     few = 3 <= M <= 16 or bits == 4 and (2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
     if few and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
@@ -606,16 +609,16 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         tiles = -(-M // BM) * -(-N // 64)
         split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
         return WA16Config(BM, 64, BK, split, 4, 3, mma=True, xperm=True)
-    if 33 <= M and big and bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32:
-        BK = _bk_for(group, K, 128)                 # 33-128 rows of a large layer: the pair kernel, 64-row tiles
-        if M <= 64:                                 # 64 outputs, the input reordered beforehand, K split only to fill one wave
-            tiles = -(-N // 64)                     # (each split writes and reads back M x N fp32 partial sums)
-            split = _split_for(tiles, K // BK, sms, 16, min_slices=2)
+    if 33 <= M and big and pair4:
+        BK = _bk_for(group, K, 128)                 # 33-256 rows of a large layer: the pair kernel, 64-row tiles, the input
+        if M <= 64 and not huge:                    # reordered beforehand. Up to 64 rows (but the largest layers) 64 outputs,
+            tiles = -(-N // 64)                     # K split only to fill one wave (each split writes and reads back
+            split = _split_for(tiles, K // BK, sms, 16, min_slices=2)   # M x N fp32 partial sums)
             while split > 1 and tiles * split > 4 * sms: split //= 2
             return WA16Config(64, 64, BK, split, 4, 3, mma=True, xperm=True)
-        tiles = 2 * -(-N // 128)                    # 65-128 rows: 128 outputs, 8 warps, words by bulk copies
-        split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
-        return WA16Config(64, 128, BK, split, 8, 3, mma=True, tma=True)
+        tiles = -(-M // 64) * -(-N // 128)          # 65-256 rows (33-64 of the largest layers): 128 outputs, 8 warps; no K-split
+        split = 1 if 2 * tiles >= 3 * sms else _split_for(tiles, K // BK, sms, 4, min_slices=2)   # once the tiles alone give
+        return WA16Config(64, 128, BK, split, 8, 3, mma=True, xperm=True)   # 1.5 programs per multiprocessor, else 4 parts
     if M == 1 and bits == 4 and big and int_zeros and _bk_for(group, K, 128) >= 32:
         BK, tiles = _bk_for(group, K, 128), -(-N // 128)   # one row of a middle-sized layer: the pair kernel, a balanced grid
         P = _balanced_programs(tiles, -(-K // BK), sms)

@@ -114,7 +114,7 @@ def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
     torch.manual_seed(0)
     worst, n = 0.0, 0
     grid = ([(4096, 4096), (4096 + 64, 1000)], [1, 2, 4, 16, 40, 300], bits, [False, True], [None, "int", "frac"]) if quick else \
-           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 50, 300], bits, [True, False], [None, "int", "frac"])
+           ([(4096, 4096), (4096 + 64, 1000), (1000 + 24, 3000)], [1, 2, 3, 4, 16, 24, 50, 300], bits, [True, False], [None, "int", "frac"])
     if Ms: grid = (grid[0], Ms) + grid[2:]
     t0 = time.time()
     cases = [c for c in itertools.product(*grid) if c[4] is None or c[3]]

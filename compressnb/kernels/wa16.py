@@ -603,6 +603,12 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
         split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
         return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma, xnat=tma and bits == 4)   # 4-bit:
                                                     # the input read by vector loads, reordered in registers (fewer L2 requests)
+    if 17 <= M <= 48 and pair4 and not big and K >= 2048 and (M <= 32 or N >= 4096 and K >= 4096):
+        BK = _bk_for(group, K, 128)                 # 17-48 rows of a small layer (17-32 below 4096x4096): the 2-16-row tiling
+        BN = 128 if N >= 4096 and K >= 4096 else 64 # in several row tiles (their words read together, from L2 after the first)
+        tiles = -(-M // 16) * -(-N // BN)
+        split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)
+        return WA16Config(16, BN, BK, split, 4, 3, mma=True, tma=True, xnat=True)
     if 17 <= M and bits == 8 and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # 17-128 rows of 8-bit codes: the pair kernel, 64 outputs, input reordered
         BM = 32 if M <= 32 else 64

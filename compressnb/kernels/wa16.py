@@ -650,9 +650,8 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
 
 _ORDERS: dict = {}
 def _operand_order(x:torch.Tensor, BK:int, bits:int=4, rows:int|None=None) -> torch.Tensor:
-    """`x` [M, K] with each slice of BK inputs in the pair-unpacking kernel's operand order (zero-padded to whole slices), in a
-    tensor of `rows` >= M rows whose rows past M are left unset: an output row depends on its own input row only, and the
-    caller drops those rows' outputs (zeroing them would cost a kernel launch)."""
+    """`x` [M, K] with each slice of BK inputs in the pair-unpacking kernel's operand order (zero-padded to whole slices), in
+    `rows` >= M rows: the rows past M repeat the last one (the caller drops their outputs; zeros would cost a second op)."""
     K = x.shape[1]
     KP = -(-K // BK) * BK
     key = (K, BK, bits, str(x.device))
@@ -664,10 +663,14 @@ def _operand_order(x:torch.Tensor, BK:int, bits:int=4, rows:int|None=None) -> to
         else: idx = c - cl + 4 * ((cl // 2) % 4 * JL + cl // 16) + (cl // 8) % 2 + 2 * (cl % 2)
         if not _capturing(x.device): _ORDERS[key] = idx
     xp = F.pad(x, (0, KP - K)) if KP > K else x
-    if rows is None or rows == x.shape[0]: return xp[:, idx]
-    out = torch.empty(rows, KP, dtype=x.dtype, device=x.device)
-    torch.index_select(xp, 1, idx, out=out[:x.shape[0]])                # one gather, straight into the first M rows
-    return out
+    M = x.shape[0]
+    if rows is None or rows == M: return xp[:, idx]
+    key = (M, rows, str(x.device))
+    ridx = _ORDERS.get(key)
+    if ridx is None:
+        ridx = torch.arange(rows, device=x.device).clamp(max=M - 1)[:, None]   # [rows, 1]: the last row repeated
+        if not _capturing(x.device): _ORDERS[key] = ridx
+    return xp[ridx, idx]                                                # [rows, KP]: one gather
 
 _COUNTERS: dict = {}
 def _counters(device, n:int) -> torch.Tensor:

@@ -1,6 +1,7 @@
 """Session 12: is 33-64 rows' 64x64 pair-kernel tiling faster when the row count is a multiple of 16? The same product at M
 rows (a) as is, (b) with the input padded by zero rows to a multiple of 16 inside the timed call (F.pad, then the rows
-sliced off), (c) with the input padded beforehand (the upper bound of (b)). `python kernels/logs/session12/probe_pad16.py`"""
+sliced off), (c) with the input padded beforehand (the upper bound of (b)). Rerun after the library pads itself (its
+"as is" then pads inside: probe_pad16_gather.txt). `python kernels/logs/session12/probe_pad16.py`"""
 import sys, torch, torch.nn.functional as F
 sys.path.insert(0, "kernels")
 from bench_wa16 import graph_time, random_weight, copies

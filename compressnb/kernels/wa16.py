@@ -665,12 +665,12 @@ def _operand_order(x:torch.Tensor, BK:int, bits:int=4, rows:int|None=None) -> to
     xp = F.pad(x, (0, KP - K)) if KP > K else x
     M = x.shape[0]
     if rows is None or rows == M: return xp[:, idx]
-    key = (M, rows, str(x.device))
-    ridx = _ORDERS.get(key)
-    if ridx is None:
-        ridx = torch.arange(rows, device=x.device).clamp(max=M - 1)[:, None]   # [rows, 1]: the last row repeated
-        if not _capturing(x.device): _ORDERS[key] = ridx
-    return xp[ridx, idx]                                                # [rows, KP]: one gather
+    key = (K, BK, bits, M, rows, str(x.device))
+    flat = _ORDERS.get(key)
+    if flat is None:                                                    # [rows, KP] positions in xp's storage, the last row
+        flat = torch.arange(rows, device=x.device).clamp(max=M - 1)[:, None] * KP + idx   # repeated
+        if not _capturing(x.device): _ORDERS[key] = flat
+    return xp.reshape(-1)[flat]                                         # one gather with one index (two: a slower kernel)
 
 _COUNTERS: dict = {}
 def _counters(device, n:int) -> torch.Tensor:

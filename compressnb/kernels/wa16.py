@@ -594,7 +594,7 @@ def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_ze
     pair4 = bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32   # 4-bit codes the pair kernel takes
     if M > _DEQUANT_ROWS or M > 128 and not (big and pair4):          # bound by arithmetic: cuBLAS on the unpacked weight
         return WA16Config(0, 128, 128, dequant=True)
-    few = 2 <= M <= 16 and (bits == 4 or M >= 3) or bits == 4 and (2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
+    few = 3 <= M <= 16 or bits == 4 and (M == 2 or 2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
     if few and int_zeros and _bk_for(group, K, 128) >= 32:
         BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
         tma = M <= 16                               # up to 16 rows: words by bulk copies, the input read in the kernel

@@ -220,23 +220,29 @@ def vary(cfg:WA16Config, spec:str, M:int, N:int, K:int, sms:int) -> WA16Config:
         cfg = replace(cfg, split=_split_at_most(_split_for(tiles, K // cfg.BK, sms, 16, min_slices=2), tiles, K // cfg.BK, sms, 4))
     return cfg
 
-def ab(specs, Ms, shapes, group=128, bits=4):
-    "The heuristic's tiling against variants of it (`vary`), side by side in one run, bf16 alongside."
+def ab(specs, Ms, shapes, group=128, bits=4, prelude=False):
+    """The heuristic's tiling against variants of it (`vary`), side by side in one run, bf16 alongside. `prelude`: every call
+    (bf16's and ours) is preceded by a copy into its input, as in a model where the previous op writes it; the copies alone
+    are timed too and their time is taken off."""
     sms = torch.cuda.get_device_properties(0).multi_processor_count
     for (K, N), M in itertools.product(shapes, Ms):
         w0 = random_weight(K, N, bits, group=group)
         ws = [w0] + [random_weight(K, N, bits, group=group) for _ in range(copies(w0.nbytes) - 1)]
         x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+        src = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+        pre = (lambda: x.copy_(src)) if prelude else (lambda: None)
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
-        t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
+        t_pre = graph_time(lambda i: pre(), len(W)) if prelude else 0.0
+        t_bf16 = graph_time(lambda i: (pre(), F.linear(x, W[i])), len(W)) - t_pre
         heur = wa16_config(M, N, K, group, sms, bits)
         rows = [("heuristic", heur)] + [(sp, vary(heur, sp, M, N, K, sms)) for sp in specs]
         out = []
         for name, cfg in rows:
-            try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), len(ws))
+            try: t = graph_time(lambda i: (pre(), wa16_matmul(x, ws[i], cfg=cfg)), len(ws)) - t_pre
             except Exception as e: out.append(f"{name}: failed {repr(e)[:120]}"); continue
             out.append(f"{name} {t*1e6:.1f} us ({t_bf16/t:.2f}x)")
-        print(f"W{bits} K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | {heur}", flush=True)
+        print(f"W{bits} K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | {heur}"
+              + (f" | prelude (copy into the input) {t_pre*1e6:.1f} us, taken off" if prelude else ""), flush=True)
         for (name, cfg), o in zip(rows, out): print(f"      {o}   [{cfg.BM}x{cfg.BN} split {cfg.split}]", flush=True)
         del ws, W; torch.cuda.empty_cache()
 
@@ -270,6 +276,7 @@ if __name__ == "__main__":
     ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
     ap.add_argument("--vary", nargs="*", default=None, help="the heuristic against variants of it, e.g. maxnreg=128 'BN=64,split=*2' (with --M, --shapes, --bits)")
+    ap.add_argument("--prelude", action="store_true", help="--vary: a copy into the input before every call (timed alone and taken off)")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     ap.add_argument("--jobs", type=int, default=1, help="--check: split over this many processes (kernel compiles run in parallel)")
     ap.add_argument("--part", default="0/1", help=argparse.SUPPRESS)     # one share of a parallel --check
@@ -282,6 +289,6 @@ if __name__ == "__main__":
         check_parallel(a.jobs, ["--check"] + ["--quick"] * a.quick + (["--bits", str(a.bits)] if a.bits else []) +
                        (["--M", *map(str, a.M)] if a.M else []))
     elif a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M, tuple(map(int, a.part.split("/"))))
-    elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits)
+    elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits, a.prelude)
     elif a.sweep: sweep(Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
     else: table(bits, Ms=a.table_M)

@@ -3,6 +3,7 @@
     python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
     python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
+    python kernels/bench_wa16.py --vary BN=64 --M 1 --prelude   # ... each call after a copy into its input (a foreign kernel first)
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
                                                  #   --bits 8 --M 17 40 100 128: only those; --jobs 8: in 8 processes)
 

@@ -495,23 +495,6 @@ def _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, s
     return acc
 
 @triton.jit
-def _l2_rows(qw_ptr, r, use, stride_qk, n0, NBYTES: tl.constexpr):
-    "Word rows `r` (one per thread), NBYTES from output n0 on, requested into L2 by bulk prefetches where `use`: no register waits for them."
-    return tl.inline_asm_elementwise("{ .reg .pred p; setp.ne.u32 p, $2, 0; "
-                                     f"@p cp.async.bulk.prefetch.L2.global [$1], {NBYTES}; mov.u32 $0, 0; }}",
-                                     "=r,l,r", [qw_ptr + r.to(tl.int64) * stride_qk + n0, use.to(tl.int32)], dtype=tl.int32,
-                                     is_pure=False, pack=1)
-
-@triton.jit
-def _grid_dependency(PDL: tl.constexpr):
-    """Launched as a programmatic dependent launch (PDL): let the next kernel's programs start as this grid's leave, then wait
-    until the previous kernel has finished and its writes are visible. Nothing before this may read what it wrote (the input)
-    or write what it reads (partial sums, counters, output)."""
-    if PDL:
-        tl.extra.cuda.gdc_launch_dependents()
-        tl.extra.cuda.gdc_wait()
-
-@triton.jit
 def _balanced_part(p, P, T):
     """Program p of P on T tiles (T <= P): its tile, part and the tile's part count. r = P mod T tiles get q + 1 = P // T + 1
     parts, the rest q. The q-part tiles' (longer) programs come first, in rounds of one part per tile: programs are handed to
@@ -531,12 +514,9 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
                      tiles_per_split, GROUP: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, FP16: tl.constexpr,
                      SPLIT: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, EVEN: tl.constexpr,
                      ASM: tl.constexpr, UPCAST: tl.constexpr, XPERM: tl.constexpr, TMA: tl.constexpr, BITS: tl.constexpr = 4,
-                     XNAT: tl.constexpr = False, ROW1: tl.constexpr = 0, BAL: tl.constexpr = False, PDL: tl.constexpr = False,
-                     EARLY: tl.constexpr = 0):
+                     XNAT: tl.constexpr = False, ROW1: tl.constexpr = 0, BAL: tl.constexpr = False):
     """4- or 8-bit codes: program (m, n, k) adds slices [k tps, (k + 1) tps) of output tile (m, n), transposed [BN, BM].
-    BAL (one row tile): P programs `(1, 1, P)` share the T tiles, q = P // T or q + 1 parts each (`tiles_per_split` = all slices).
-    PDL: a dependent launch (`_grid_dependency`); EARLY > 0 (bulk copies, whole tiles): the words of the program's first EARLY
-    slices requested into L2 before the wait, while the previous kernel finishes."""
+    BAL (one row tile): P programs `(1, 1, P)` share the T tiles, q = P // T or q + 1 parts each (`tiles_per_split` = all slices)."""
     if BAL:
         pid_m, pid_n, pid_k, parts = _balanced_part(tl.program_id(2), tl.num_programs(2), tl.cdiv(N, BN))
         t0 = pid_k * tiles_per_split // parts                   # this program's slices: [t0, t1), 1/parts of them
@@ -545,11 +525,6 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
         pid_m, pid_n, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)   # row tiles of one weight tile run together
         t0 = pid_k * tiles_per_split                            # this program's slices: [t0, t1)
         t1 = tl.minimum(t0 + tiles_per_split, (K + BK - 1) // BK)
-    if EARLY > 0:                                               # row j < 128 of the first EARLY slices' words (a thread
-        KWT: tl.constexpr = BK * BITS // 32                     # each at 4 warps)
-        j = tl.arange(0, 128)
-        _l2_rows(qw_ptr, t0 * KWT + j, j < tl.minimum(EARLY, t1 - t0) * KWT, stride_qk, pid_n * BN, BN * 4)
-    _grid_dependency(PDL)
     rm = pid_m * BM + tl.arange(0, BM)                          # [BM] input rows
     rn = pid_n * BN + tl.arange(0, BN)                          # [BN] outputs
     if not TMA: wd = qw_ptr                                     # (no descriptor: None cannot be passed on)
@@ -591,9 +566,6 @@ class WA16Config:
     xnat: bool = False                              # mma: read the input in its own order (vector loads), reorder it in registers
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
     balanced: int = 0                               # mma, one row tile: this many programs share the tiles, q or q + 1 K-parts each
-    pdl: bool = False                               # mma on a Hopper GPU: programmatic dependent launch (start as the
-                                                    # previous kernel's programs leave; wait for its writes before reading the input)
-    early: int = 0                                  # mma with pdl, bulk copies: slices of words requested into L2 before that wait
 
 _DEQUANT_ROWS = 256                                 # more rows than this (128 for small layers and 8-bit codes): unpack
                                                     # the weight once, then cuBLAS
@@ -719,10 +691,6 @@ def _tma_ok(qw:torch.Tensor, device) -> bool:
     if INTERPRET: return True
     return torch.device(device).type == "cuda" and torch.cuda.get_device_capability(device)[0] >= 9
 
-def _pdl_ok(device) -> bool:
-    "Programmatic dependent launches: a Hopper-or-later GPU (never the interpreter)."
-    return not INTERPRET and torch.device(device).type == "cuda" and torch.cuda.get_device_capability(device)[0] >= 9
-
 def _words_box(qw:torch.Tensor, rows:int, cols:int):
     "A tensor-memory-accelerator descriptor of the `[KW, N]` words, copied in boxes of `[rows, cols]`."
     from triton.tools.tensor_descriptor import TensorDescriptor
@@ -789,17 +757,13 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         z = w.zeros if w.zeros is not None else w.scales
         b = w.bias if w.bias is not None else w.scales
         wd = _words_box(w.qw, cfg.BK // P, cfg.BN) if cfg.tma and _tma_ok(w.qw, x.device) else None
-        pdl = cfg.pdl and _pdl_ok(x.device)
-        if cfg.early and not 0 < cfg.early * (cfg.BK // P) <= 128: raise CompressnbError(f"early={cfg.early}: at most 128 word rows")
-        early = cfg.early if pdl and wd is not None and even else 0     # (whole boxes only: no prefetch past the words)
         _wa16_mma_kernel[mgrid](x2, w.qw, wd, w.scales, z, b, out, ws, cnt, M, w.N, w.K, x2.stride(0), out.stride(0),
                                  *w.qw.stride(), tps, GROUP=group, HAS_Z=w.zeros is not None,
                                  HAS_BIAS=w.bias is not None, FP16=x.dtype == torch.float16, SPLIT=split > 1,
                                  BM=cfg.BM, BN=cfg.BN, BK=cfg.BK, EVEN=even, ASM=not INTERPRET, UPCAST=INTERPRET,
                                  XPERM=cfg.xperm, TMA=wd is not None, BITS=w.bits, XNAT=cfg.xnat,
                                  ROW1=triton.next_power_of_2(split) if M == 1 and 1 < split <= 32 else 0, BAL=cfg.balanced > 0,
-                                 PDL=pdl, EARLY=early, num_warps=cfg.num_warps, num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}),
-                                 **({'launch_pdl': True} if pdl else {}))
+                                 num_warps=cfg.num_warps, num_stages=cfg.num_stages, **({'maxnreg': cfg.maxnreg} if cfg.maxnreg else {}))
         if M > M0:                                                      # the padding rows' outputs dropped
             if given is not None: out = given.copy_(out[:M0])
             else: out = out[:M0]

@@ -25,8 +25,8 @@ if __name__ == "__main__":
     model, tok = load_model("smollm2-135m")
     _, blocks = find_blocks(model)
     inputs = capture_block_inputs(model, blocks, [torch.randint(0, 1000, (8, 512))], "cpu", "cpu")
-    block, h, a, k = blocks[0], inputs.hidden[0], inputs.args[0], inputs.kwargs[0]
+    block = blocks[0]; run = lambda: inputs.run(block, 0, 0, "cpu")
     linears = find_linears(block)
     with torch.no_grad():
-        for name, fn in [("plain forward", lambda: block(h, *a, **k)), ("discovery pass", lambda: _discover(block, linears, h, a, k))] * 2:
+        for name, fn in [("plain forward", run), ("discovery pass", lambda: _discover(block, linears, run))] * 2:
             print(f"{name:15s}: peak anonymous memory above the start {peak(fn):6.1f} MiB", flush=True)

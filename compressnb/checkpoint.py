@@ -11,11 +11,11 @@ from pathlib import Path
 import torch, torch.nn as nn
 from .core import *
 from .quant import QuantConfig, QuantLinear
-from .engine import _set_submodule
+from .engine import set_submodule, unfuse_experts, Experts
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'DESCRIPTION', 'WEIGHTS', 'save_compressed', 'update_metrics', 'read_description', 'verify_files',
-           'empty_model', 'load_compressed']
+           'untied_missing', 'empty_model', 'load_compressed']
 
 # %% ../nbs/07_checkpoint.ipynb #974b592a
 FORMAT_VERSION = 1
@@ -32,7 +32,8 @@ def save_compressed(model, tok, out, base_model:str="", method:dict|None=None, m
     from safetensors.torch import save_model
     desc = {"format": "compressnb", "format_version": FORMAT_VERSION, "base_model": str(base_model),
             "architecture": type(model).__name__, "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
-            "method": method or {}, "quantized_layers": _quantized_layers(model), "metrics": metrics or {}}
+            "method": method or {}, "quantized_layers": _quantized_layers(model), "metrics": metrics or {},
+            "experts": [n for n, m in model.named_modules() if isinstance(m, Experts)]}      # mixtures stored one layer per expert
     with atomic_dir(out, overwrite) as tmp:
         save_model(model, str(tmp/WEIGHTS), metadata={"format": "pt"})
         model.config.save_pretrained(tmp)
@@ -74,7 +75,7 @@ def verify_files(path, desc:dict):
         if sha256_file(f) != info["sha256"]:
             raise CompressnbError(f"checkpoint {path} is corrupted: {name} does not match its recorded SHA-256")
 
-def _untied(model, missing) -> list:
+def untied_missing(model, missing) -> list:
     "Missing names that are not tied to (sharing storage with) a tensor that was loaded."
     sd = model.state_dict(keep_vars=True)
     ptr = {k: v.untyped_storage().data_ptr() for k, v in sd.items() if v is not None}
@@ -85,8 +86,8 @@ def empty_model(config, dtype=torch.float32):
     "The architecture of `config` with uninitialised weights (to be loaded), tied embeddings re-tied."
     from transformers import AutoModel, AutoModelForCausalLM
     from transformers.initialization import no_init_weights
-    from compressnb.models import _is_causal_lm
-    cls = AutoModelForCausalLM if _is_causal_lm(config) else AutoModel
+    from compressnb.models import is_causal_lm
+    cls = AutoModelForCausalLM if is_causal_lm(config) else AutoModel
     with warnings.catch_warnings(), no_init_weights():
         warnings.simplefilter("ignore")
         model = cls.from_config(config, dtype=dtype)
@@ -101,12 +102,13 @@ def load_compressed(path, device="cpu", verify:bool=True):
     if verify: verify_files(path, desc)
     dtype = getattr(torch, desc.get("dtype", "float32"))
     model = empty_model(AutoConfig.from_pretrained(path), dtype)
+    if desc.get("experts"): unfuse_experts(model)
     for name, l in desc["quantized_layers"].items():
         cfg = QuantConfig(l["bits"], l["group_size"], l["sym"])
-        _set_submodule(model, name, QuantLinear(l["in_features"], l["out_features"], cfg, l["bias"], dtype, l.get("g_idx", False)))
+        set_submodule(model, name, QuantLinear(l["in_features"], l["out_features"], cfg, l["bias"], dtype, l.get("g_idx", False)))
     try: missing, unexpected = st_load(model, str(Path(path)/WEIGHTS), strict=False)
     except Exception as e: raise CompressnbError(f"cannot read {path}/{WEIGHTS}: {str(e).splitlines()[0][:200]}") from None
-    missing = _untied(model, missing)
+    missing = untied_missing(model, missing)
     if missing or unexpected:
         raise CompressnbError(f"{path} does not match its description: missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]}")
     try: tok = AutoTokenizer.from_pretrained(path)

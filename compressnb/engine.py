@@ -14,9 +14,10 @@ from tqdm.auto import tqdm
 from .core import *
 
 # %% auto #0
-__all__ = ['TINY_CONFIGS', 'METHODS', 'is_linear', 'module_device', 'in_features', 'weight_matrix', 'as_linear', 'find_linears',
-           'find_blocks', 'tiny_model', 'Hessian', 'Method', 'register_method', 'BlockInputs', 'capture_block_inputs',
-           'layer_groups', 'release_memory', 'EngineResult', 'collect_stats', 'reuse_budget', 'run_sequential',
+__all__ = ['TINY_CONFIGS', 'FAMILY_CONFIGS', 'METHODS', 'is_linear', 'module_device', 'in_features', 'weight_matrix', 'as_linear',
+           'set_submodule', 'find_linears', 'find_blocks', 'tiny_model', 'Expert', 'Experts', 'unfuse_experts',
+           'Hessian', 'Method', 'register_method', 'BlockInputs', 'capture_block_inputs', 'ExpertGroup', 'layer_groups',
+           'release_memory', 'EngineResult', 'collect_stats', 'expert_stats', 'reuse_budget', 'run_sequential',
            'RecordHessians', 'hooked_hessians']
 
 # %% ../nbs/04_engine.ipynb #af0b9816
@@ -45,6 +46,11 @@ def as_linear(layer:nn.Module) -> nn.Linear:
     if layer.bias is not None: lin.bias.data.copy_(layer.bias.detach())
     return lin
 
+def set_submodule(root:nn.Module, name:str, new:nn.Module):
+    "Replace the submodule `name` (dotted) of `root` by `new`."
+    parent, _, child = name.rpartition(".")
+    setattr(root.get_submodule(parent) if parent else root, child, new)
+
 def find_linears(module:nn.Module) -> dict:
     "Linear layers inside `module`, by qualified name, in definition order."
     return {n: m for n, m in module.named_modules() if is_linear(m)}
@@ -72,13 +78,97 @@ TINY_CONFIGS = {
     "gpt2": dict(n_embd=64, n_layer=3, n_head=4, vocab_size=256, n_positions=256, bos_token_id=0, eos_token_id=0),
 }
 
-def tiny_model(arch:str="llama", seed:int=0):
-    "A small random-initialised causal LM of a real architecture (for tests)."
+# Decoder families whose blocks differ (sliding and full attention, two rotary bases, dense and MoE, linear and full
+# attention) or route tokens: 4 blocks of mixed types, a sliding window of 8 (shorter than the test sequences).
+_F = dict(_TINY, num_hidden_layers=4, head_dim=16)
+_SW = dict(sliding_window=8)
+_MIX = lambda a, b: dict(layer_types=[a, b] * 2)
+_MOE = dict(num_experts=4, num_experts_per_tok=2, moe_intermediate_size=32)
+FAMILY_CONFIGS = {
+    "llama": _F, "mistral": dict(_F, **_SW), "phi3": dict(_F, pad_token_id=0, bos_token_id=1, eos_token_id=2), "olmo2": _F,
+    "gemma2": dict(_F, **_SW, **_MIX("sliding_attention", "full_attention")),
+    "gemma3_text": dict(_F, **_SW, layer_types=["sliding_attention", "sliding_attention", "full_attention", "sliding_attention"]),
+    "cohere2": dict(_F, **_SW, layer_types=["sliding_attention", "full_attention", "sliding_attention", "sliding_attention"]),
+    "gpt_oss": dict(_F, **_SW, **_MIX("sliding_attention", "full_attention"), num_local_experts=4, num_experts_per_tok=2),
+    "mixtral": dict(_F, num_local_experts=4, num_experts_per_tok=2),
+    "qwen3_moe": dict(_F, **_MOE, mlp_only_layers=[1]),
+    "deepseek_v3": dict(_TINY, num_hidden_layers=4, n_routed_experts=4, num_experts_per_tok=2, moe_intermediate_size=32,
+                        first_k_dense_replace=1, n_group=1, topk_group=1, n_shared_experts=1, kv_lora_rank=16,
+                        q_lora_rank=32, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=16),
+    "qwen3_next": dict(_F, **_MOE, **_MIX("linear_attention", "full_attention"), shared_expert_intermediate_size=32,
+                       linear_num_value_heads=4, linear_num_key_heads=2, linear_key_head_dim=16, linear_value_head_dim=16),
+    "falcon_h1": dict(_F, mamba_d_ssm=64, mamba_n_heads=4, mamba_d_head=16, mamba_d_state=8, mamba_n_groups=1, mamba_chunk_size=8),
+}
+
+def tiny_model(arch:str="llama", seed:int=0, **overrides):
+    "A small random-initialised causal LM of a real architecture (`TINY_CONFIGS`, else `FAMILY_CONFIGS`), for tests."
     from transformers import AutoConfig, AutoModelForCausalLM
     import transformers; transformers.logging.set_verbosity_error()
     torch.manual_seed(seed)
-    cfg = AutoConfig.for_model(arch, **TINY_CONFIGS[arch])
+    cfg = AutoConfig.for_model(arch, **{**(TINY_CONFIGS[arch] if arch in TINY_CONFIGS else FAMILY_CONFIGS[arch]), **overrides})
     return AutoModelForCausalLM.from_config(cfg).eval()
+
+# %% ../nbs/04_engine.ipynb #97c1963a
+class Expert(nn.Module):
+    "One expert of a mixture: `gate_up_proj` (or `up_proj` without a gate) and `down_proj` as linear layers."
+    def __init__(self, first:str, w1, b1, w2, b2):                  # w1 [inter (x2), hidden], w2 [hidden, inter]
+        super().__init__()
+        for name, w, b in [(first, w1, b1), ("down_proj", w2, b2)]:
+            lin = nn.Linear(w.shape[1], w.shape[0], bias=b is not None, device=w.device, dtype=w.dtype)
+            lin.weight.data.copy_(w)
+            if b is not None: lin.bias.data.copy_(b)
+            setattr(self, name, lin)
+
+class Experts(nn.ModuleList):
+    """A mixture's experts as one `Expert` of linear layers each (`experts.3.gate_up_proj`, `experts.3.down_proj`), so that
+    methods see, calibrate and compress every expert's matrices. It computes what transformers' fused experts module
+    computes with its eager implementation, from the same routing (`top_k_index`, `top_k_weights`: [tokens, k]).
+
+    For calibration it counts the tokens routed to each expert while `counts` is a tensor, and runs the experts listed in
+    `all_tokens` on every token (their outputs still keep only the routed tokens)."""
+    def __init__(self, fused:nn.Module):
+        has_gate = getattr(fused, "has_gate", True)
+        first = "gate_up_proj" if has_gate else "up_proj"
+        w1, w2 = getattr(fused, first), fused.down_proj                       # [E, out, in], or [E, in, out] if transposed
+        tr = getattr(fused, "is_transposed", False)
+        b1, b2 = getattr(fused, first + "_bias", None), getattr(fused, "down_proj_bias", None)
+        super().__init__([Expert(first, (w1[e].T if tr else w1[e]), None if b1 is None else b1[e],
+                                 (w2[e].T if tr else w2[e]), None if b2 is None else b2[e]) for e in range(w1.shape[0])])
+        for n in [first, "down_proj", first + "_bias", "down_proj_bias"]:
+            if hasattr(fused, n): delattr(fused, n)                            # free the fused copy
+        self.first, self.has_gate = first, has_gate
+        object.__setattr__(self, "fused", fused)       # its gate (`_apply_gate`, `act_fn`), not registered as a submodule
+        self.counts, self.all_tokens = None, set()
+    def forward(self, hidden_states, *routing, **kw):                          # hidden_states [tokens, hidden]
+        top_k_index, top_k_weights = [*routing, *kw.values()]                  # [tokens, k] each
+        out = torch.zeros_like(hidden_states)
+        E = len(self)
+        hit = torch.nn.functional.one_hot(top_k_index, num_classes=E + 1).permute(2, 1, 0)   # [E+1, k, tokens]
+        if self.counts is not None: self.counts += hit[:E].sum((1, 2)).to(self.counts)
+        for e in (hit[:E].sum((1, 2)) > 0).nonzero()[:, 0].tolist():
+            pos, tok = torch.where(hit[e])
+            ex = self[e]
+            if e in self.all_tokens: x = ex.down_proj(self._gate(getattr(ex, self.first)(hidden_states)))[tok]
+            else: x = ex.down_proj(self._gate(getattr(ex, self.first)(hidden_states[tok])))
+            out.index_add_(0, tok, (x * top_k_weights[tok, pos, None]).to(out.dtype))
+        return out
+    def _gate(self, y): return self.fused._apply_gate(y) if self.has_gate else self.fused.act_fn(y)
+
+def _fused_experts(m:nn.Module) -> bool:
+    "A transformers experts module holding all experts' weights as 3-D tensors [experts, ., .]."
+    w = getattr(m, "down_proj", None)
+    return (isinstance(w, nn.Parameter) and w.dim() == 3 and hasattr(m, "num_experts") and
+            isinstance(getattr(m, "gate_up_proj", getattr(m, "up_proj", None)), nn.Parameter))
+
+def unfuse_experts(model:nn.Module) -> list:
+    "Replace every fused experts module of `model` by `Experts` (in place); their names."
+    names = [n for n, m in model.named_modules() if _fused_experts(m)]
+    for n in names:
+        m = model.get_submodule(n)
+        if getattr(m, "has_post_expert_norm", False):
+            raise CompressnbError(f"{type(m).__name__} normalises each expert's output: compressnb does not support it yet")
+        set_submodule(model, n, Experts(m))
+    return names
 
 # %% ../nbs/04_engine.ipynb #86442d9f
 class Hessian:
@@ -119,55 +209,148 @@ def register_method(cls):
 # %% ../nbs/04_engine.ipynb #cd71eb35
 class _Captured(Exception): pass
 
-def _to(x, device):
-    "Move tensors inside nested tuples/lists/dicts."
-    if torch.is_tensor(x): return x.to(device)
-    if isinstance(x, (tuple, list)): return type(x)(_to(v, device) for v in x)
-    if isinstance(x, dict): return {k: _to(v, device) for k, v in x.items()}
+def _to(x, device, memo:dict|None=None):
+    "Move tensors inside nested tuples/lists/dicts; with `memo` (id -> moved tensor), a tensor met twice is moved once."
+    if torch.is_tensor(x):
+        if memo is None: return x.to(device)
+        if id(x) not in memo: memo[id(x)] = x.to(device)
+        return memo[id(x)]
+    if isinstance(x, (tuple, list)): return type(x)(_to(v, device, memo) for v in x)
+    if isinstance(x, dict): return {k: _to(v, device, memo) for k, v in x.items()}
     return x
 
 def _block_output(out): return out[0] if isinstance(out, (tuple, list)) else out
 
+def _split_hidden(args:tuple, kwargs:dict):
+    "A block's call as (hidden states, other positional args, keyword args, keyword of the hidden states or None)."
+    if args: return args[0], args[1:], kwargs, None
+    if torch.is_tensor(kwargs.get("hidden_states")):
+        kw = dict(kwargs); return kw.pop("hidden_states"), (), kw, "hidden_states"
+    raise CompressnbError(f"a block was called without hidden states (keyword arguments: {', '.join(kwargs)}): "
+                          "compressnb needs them as the first argument or as `hidden_states=`")
+
 @dataclass
 class BlockInputs:
-    "What the model passes to its first block, per calibration batch."
-    hidden: list   # [batch, seq, hidden] tensors
-    args: list     # the other positional arguments
-    kwargs: list   # keyword arguments (attention mask, position embeddings, ...)
+    """What the model passes to its blocks, per calibration batch: the hidden states entering the first block (the engine
+    replaces them by each block's outputs in turn) and, for every block, the other arguments the model gives that block."""
+    hidden: list               # per batch: [batch, seq, hidden]
+    args: list                 # per batch, per block: the other positional arguments
+    kwargs: list               # per batch, per block: keyword arguments (attention mask, position embeddings, ...)
+    key: str | None = None     # the keyword carrying the hidden states, when the model passes them by name
+    def run(self, block:nn.Module, i:int, j:int, device, hidden=None):
+        "Run `block` (the model's block `i`) on batch `j` as the model would, on `hidden` or the stored hidden states."
+        h = (self.hidden[j] if hidden is None else hidden).to(device)
+        a, k = _to(self.args[j][i], device), _to(self.kwargs[j][i], device)
+        return block(h, *a, **k) if self.key is None else block(*a, **{self.key: h}, **k)
 
 def _non_block_params(model, blocks):
     inside = {id(t) for t in list(blocks.parameters()) + list(blocks.buffers())}
     return [t for t in list(model.parameters()) + list(model.buffers()) if id(t) not in inside]
 
+def _like(out, hidden):
+    "A block's output structure `out` carrying `hidden` as its hidden states."
+    if torch.is_tensor(out): return hidden
+    if isinstance(out, (tuple, list)): return type(out)([hidden, *out[1:]])
+    raise CompressnbError(f"a block returned {type(out).__name__}: compressnb needs a tensor or a tuple that starts with one")
+
+def _record_calls(model, blocks, ids, template:list, shift=None) -> list:
+    """One forward of `model` on `ids`, every block standing in as the identity (or as `shift` of its input): for each block
+    call in order, `(block index, hidden in, hidden out, args, kwargs, key)`. The last block ends the forward. `template`
+    holds one real output of the first block (its structure is what the stand-ins return), computed on the first call."""
+    calls = []
+    def stand_in(i, orig, *args, **kwargs):
+        hidden, a, k, key = _split_hidden(args, kwargs)
+        if not template: template.append(orig(*args, **kwargs))          # one real call, for the output structure
+        out = hidden if shift is None else shift(hidden)
+        calls.append((i, hidden, out, a, k, key))
+        if i == len(blocks) - 1: raise _Captured
+        return _like(template[0], out)
+    own = [b.__dict__.get("forward") for b in blocks]
+    for i, b in enumerate(blocks): b.forward = partial(stand_in, i, b.forward)
+    try: model(input_ids=ids, use_cache=False)
+    except _Captured: pass
+    finally:
+        for b, f in zip(blocks, own):
+            del b.forward
+            if f is not None: b.forward = f
+    return calls
+
+def _same(a, b) -> bool:
+    "Nested arguments equal, tensors bit for bit."
+    if torch.is_tensor(a) or torch.is_tensor(b): return torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and torch.equal(a, b)
+    if isinstance(a, (tuple, list)): return isinstance(b, (tuple, list)) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict): return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a is b or a == b
+
+def _check_calls(model, blocks, calls, shifted):
+    "One-line errors for models whose blocks cannot be run one at a time with the arguments recorded."
+    name, n = type(model).__name__, len(blocks)
+    order = [c[0] for c in calls]
+    if order != list(range(n)):
+        raise CompressnbError(f"{name} runs its blocks in the order {order[:8]}{'...' if len(order) > 8 else ''}, not once each "
+                              f"in order 0..{n-1}: compressnb's sequential calibration does not support that")
+    for (_, _, out, *_), (i, hin, *_) in zip(calls, calls[1:]):
+        if hin is not out and not _same(hin, out):
+            raise CompressnbError(f"{name} changes the hidden states between blocks {i-1} and {i}: compressnb's sequential "
+                                  "calibration feeds each block the previous block's output and does not support that")
+    for (i, _, _, a, k, _), (_, _, _, a2, k2, _) in zip(calls, shifted):
+        for what, x, y in [("positional arguments", a, a2), *((f"argument `{kk}`", k[kk], k2.get(kk)) for kk in k)]:
+            if not _same(x, y):
+                raise CompressnbError(f"{name} computes the {what} of block {i} from earlier blocks' outputs: compressnb's "
+                                      "sequential calibration does not support that")
+
 @torch.no_grad()
 def capture_block_inputs(model, blocks, batches, device, store="cpu") -> BlockInputs:
-    "Run `model` on each batch of token ids until its first block; return that block's inputs (kept on `store`)."
+    """Run `model`'s own forward on each batch of token ids with its blocks standing in as the identity; return the hidden
+    states entering the first block and the arguments the model gives every block (kept on `store`)."""
     moved = [(t, t.data) for t in _non_block_params(model, blocks)]
     for t, d in moved: t.data = d.to(device)
-    res = BlockInputs([], [], [])
-    def grab(mod, args, kwargs):
-        res.hidden.append(args[0].to(store)); res.args.append(_to(args[1:], store)); res.kwargs.append(_to(kwargs, store))
-        raise _Captured
-    h = blocks[0].register_forward_pre_hook(grab, with_kwargs=True)
+    res, template = BlockInputs([], [], []), []
     try:
-        for ids in batches:
-            try: model(input_ids=ids.to(device), use_cache=False)
-            except _Captured: pass
+        for j, ids in enumerate(batches):
+            calls = _record_calls(model, blocks, ids.to(device), template)
+            if j == 0: _check_calls(model, blocks, calls, _record_calls(model, blocks, ids.to(device), template, lambda h: h * 2 + 1))
+            memo = {}                                         # one copy of a tensor that several blocks receive
+            res.hidden.append(calls[0][1].to(store))
+            res.args.append([_to(c[3], store, memo) for c in calls])
+            res.kwargs.append([_to(c[4], store, memo) for c in calls])
+            res.key = calls[0][5]
     finally:
-        h.remove()
         for t, d in moved: t.data = d
     return res
 
 # %% ../nbs/04_engine.ipynb #2bf6ba1e
+class ExpertGroup(list):
+    """The layers at one position of every expert of a mixture (`mlp.experts.*.down_proj`): they read different inputs and do
+    not feed each other, so they are calibrated in the same passes, each on its own tokens."""
+    def __init__(self, experts:str, position:str, names:list):
+        super().__init__(names); self.experts, self.position = experts, position
+
+def _expert_groups(block, groups:list, unused:list):
+    "Merge the groups of single experts' layers into one `ExpertGroup` per position, in the order they first ran."
+    where = {}                                                          # layer name -> (Experts module name, position)
+    for n in [n for g in groups for n in g] + unused:
+        p, _, pos = n.rpartition("."); ex, _, e = p.rpartition(".")
+        if ex and isinstance(block.get_submodule(ex), Experts): where[n] = (ex, pos)
+    out, merged = [], {}
+    for g in groups + [[n] for n in unused if n in where]:
+        k = where.get(g[0])
+        if k is None or any(where.get(n) != k for n in g): out.append(g); continue
+        if k not in merged: merged[k] = ExpertGroup(*k, []); out.append(merged[k])
+        merged[k].extend(g)
+    for g in merged.values(): g.sort(key=lambda n: int(n.rpartition(".")[0].rpartition(".")[2]))
+    return out, [n for n in unused if n not in where]
+
 @torch.no_grad()
-def _discover(block, linears:dict, hidden, args, kwargs):
-    "One forward pass: the groups of `layer_groups`, and the submodules whose output is a linear layer's output (`_Reuse`)."
+def _discover(block, linears:dict, run):
+    """One forward pass (`run()` runs `block` on one batch): the groups of `layer_groups`, and the submodules whose output is a
+    linear layer's output (`_Reuse`)."""
     seen, outs, calls = [], {}, {}                             # (name, input tensor), kept alive so ids stay unique
     def on_linear(n, mod, inp, out): seen.append((n, inp[0]))
     def on_module(n, mod, inp, out): outs[n] = out; calls[n] = calls.get(n, 0) + 1
     hooks = [m.register_forward_hook(partial(on_linear, n)) for n, m in linears.items()]
     hooks += [m.register_forward_hook(partial(on_module, n)) for n, m in block.named_modules() if n]
-    try: block(hidden, *args, **kwargs)
+    try: run()
     finally:
         for h in hooks: h.remove()
     groups, done = [], set()
@@ -179,6 +362,7 @@ def _discover(block, linears:dict, hidden, args, kwargs):
         else: groups.append(([n], x))
     groups = [g[0] for g in groups]
     unused = [n for n in linears if n not in done]            # never called in forward: compress last, without data
+    groups, unused = _expert_groups(block, groups, unused)
     tails = {}
     for n in sorted(outs, key=lambda n: n.count(".")):      # outermost first
         out = outs[n]
@@ -190,9 +374,9 @@ def _discover(block, linears:dict, hidden, args, kwargs):
             if l.startswith(n + ".") and calls.get(l) == 1 and outs.get(l) is first: tails[n] = (l, size)
     return groups + ([unused] if unused else []), tails
 
-def layer_groups(block, linears:dict, hidden, args, kwargs) -> list:
-    "Groups of linear-layer names that read the same input tensor, in execution order."
-    return _discover(block, linears, hidden, args, kwargs)[0]
+def layer_groups(block, linears:dict, run) -> list:
+    "Groups of linear-layer names that read the same input tensor, in execution order (`run()` runs `block` on one batch)."
+    return _discover(block, linears, run)[0]
 
 # %% ../nbs/04_engine.ipynb #39239d2b
 def release_memory():
@@ -202,16 +386,13 @@ def release_memory():
         try: ctypes.CDLL("libc.so.6").malloc_trim(0)
         except OSError: pass
 
-def _set_submodule(root:nn.Module, name:str, new:nn.Module):
-    parent, _, child = name.rpartition(".")
-    setattr(root.get_submodule(parent) if parent else root, child, new)
-
 @dataclass
 class EngineResult:
     "What a sequential run produced."
     layers: dict = field(default_factory=dict)    # name -> per-layer info from the method
     seconds: float = 0.0
     outputs: list | None = None                   # last block's outputs, if asked for
+    expert_tokens: dict = field(default_factory=dict)   # mixture name -> calibration tokens routed to each expert
 
 class _GroupDone(Exception): pass
 
@@ -275,7 +456,9 @@ class _Reuse:
         for n in kept: mods[n].forward = partial(replay, n, mods[n].forward)
         for n in redo: mods[n].forward = partial(tail, n)
         hooks = [m.register_forward_hook(partial(record, n)) for n, m in mods.items()]
-        if group is not None: hooks.append(self.block.get_submodule(group[0]).register_forward_pre_hook(close, with_kwargs=True, prepend=True))  # before the statistics' stop
+        if group is not None:                          # before the statistics' stop; an expert group starts with its mixture
+            entry = group.experts if isinstance(group, ExpertGroup) else group[0]
+            hooks.append(self.block.get_submodule(entry).register_forward_pre_hook(close, with_kwargs=True, prepend=True))
         try: return run(j)
         finally:
             for h in hooks: h.remove()
@@ -311,6 +494,40 @@ def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_ear
         for h in hooks: h.remove()
     return stats
 
+def expert_stats(method, block, linears:dict, group:ExpertGroup, run, n_batches:int, min_tokens:int):
+    """Statistics of one position of every expert of a mixture (`group`), each from the tokens routed to that expert; and, at
+    the first position, how many tokens each expert received (token-expert pairs; else `None`).
+
+    The rule for experts that receive few tokens: at the first position an expert routed fewer than `min_tokens` tokens takes
+    the statistics of every token entering the mixture; at the second, that expert runs on every token during the pass
+    (its output still keeps only the routed tokens), so its statistics again come from all tokens. No expert is left with
+    empty statistics, and well-fed experts keep statistics of exactly the tokens they serve."""
+    ex = block.get_submodule(group.experts)
+    first = group.position == ex.first
+    stats = {n: method.new_stats(n, linears[n]) for n in group}
+    hooks = [linears[n].register_forward_pre_hook(partial(_collect, [stats[n]]), with_kwargs=True) for n in group]
+    if first:
+        ex.counts, every = torch.zeros(len(ex), dtype=torch.long), method.new_stats(group[0], linears[group[0]])
+        hooks.append(ex.register_forward_pre_hook(partial(_collect, [every]), with_kwargs=True))
+    else: ex.all_tokens = set(getattr(ex, "starved", ()))
+    try:
+        for j in range(n_batches): run(j)
+    finally:
+        for h in hooks: h.remove()
+        counts, ex.counts, ex.all_tokens = ex.counts, None, set()
+    if not first: return stats, None
+    counts = counts.tolist()
+    ex.starved = {e for e, c in enumerate(counts) if c < min_tokens}
+    for n in group:
+        if int(n.rpartition(".")[0].rpartition(".")[2]) in ex.starved: stats[n] = every
+    return stats, counts
+
+def _log_experts(name:str, counts:list, min_tokens:int) -> list:
+    few = sum(c < min_tokens for c in counts)
+    logging.getLogger("compressnb").info(f"{name}: calibration tokens per expert {min(counts)}-{max(counts)} (median "
+        f"{sorted(counts)[len(counts)//2]}); {few} of {len(counts)} below {min_tokens}, calibrated on all tokens")
+    return counts
+
 def reuse_budget(device) -> int:
     "Default bytes for outputs kept between passes: a quarter of the memory free on `device`."
     device = torch.device(device)
@@ -319,9 +536,12 @@ def reuse_budget(device) -> int:
 
 @torch.no_grad()
 def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=None, batch_size:int=8,
-                   true_sequential:bool=True, keep_outputs:bool=False, progress:bool=True, reuse_mib:float|None=None) -> EngineResult:
-    "Compress `model` in place, block by block, with `method`; `calib` are token ids `[n, seqlen]`."
+                   true_sequential:bool=True, keep_outputs:bool=False, progress:bool=True, reuse_mib:float|None=None,
+                   min_expert_tokens:int=128) -> EngineResult:
+    """Compress `model` in place, block by block, with `method`; `calib` are token ids `[n, seqlen]`. Fused mixtures of
+    experts become `Experts` first; an expert routed fewer than `min_expert_tokens` tokens is calibrated on all tokens."""
     t0 = time.time()
+    unfuse_experts(model)
     prefix, blocks = find_blocks(model)
     store = next(model.parameters()).device
     device = torch.device(device) if device is not None else store
@@ -338,16 +558,23 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
     for i in bar:
         block = blocks[i].to(device)
         linears, done = find_linears(block), {}
-        run = lambda j: block(inputs.hidden[j].to(device), *_to(inputs.args[j], device), **_to(inputs.kwargs[j], device))
-        if not (needs and true_sequential): groups, tails = [list(linears)], {}
+        run = lambda j: inputs.run(block, i, j, device)          # block i with the arguments the model gives block i
+        if not needs: groups, tails = [list(linears)], {}
         elif known and known[0] == list(linears): groups, tails = known[1:]     # blocks alike: same wiring, no discovery pass
         else:
-            groups, tails = _discover(block, linears, inputs.hidden[0].to(device), *_to((inputs.args[0], inputs.kwargs[0]), device))
+            groups, tails = _discover(block, linears, lambda: run(0))
             known = (list(linears), groups, tails)
+        if needs and not true_sequential:                     # one group from the uncompressed block; experts still by position
+            moe = [g for g in groups if isinstance(g, ExpertGroup)]
+            groups, tails = [[n for n in linears if not any(n in g for g in moe)]] + moe, {}
         reuse = _Reuse(block, linears, budget, tails)
         for group in groups:
             passes = partial(reuse.run, run, group=group)
-            stats = collect_stats(method, linears, group, passes, len(inputs.hidden), stop_early=true_sequential) if needs else {}
+            if not needs: stats = {}
+            elif isinstance(group, ExpertGroup):
+                stats, counts = expert_stats(method, block, linears, group, passes, len(inputs.hidden), min_expert_tokens)
+                if counts is not None: res.expert_tokens[f"{prefix}.{i}.{group.experts}"] = _log_experts(f"{prefix}.{i}.{group.experts}", counts, min_expert_tokens)
+            else: stats = collect_stats(method, linears, group, passes, len(inputs.hidden), stop_early=true_sequential)
             reuse.advance()
             for n in group:
                 bar.set_postfix_str(f"{i}.{n}", refresh=False)
@@ -355,11 +582,11 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
                 if new is None: continue
                 done[n] = new.to(device)
                 # later passes over this block run the layer as a dense copy of its dequantized weight
-                _set_submodule(block, n, _dense_standin(done[n], weight_matrix(linears[n]).dtype) if needs else done[n])
+                set_submodule(block, n, _dense_standin(done[n], weight_matrix(linears[n]).dtype) if needs else done[n])
         if needs:                                   # each batch's outputs replace its inputs: one copy of the activations
             for j in range(len(inputs.hidden)): inputs.hidden[j] = _block_output(reuse.run(run, j, None)).to(store)
         del reuse
-        for n, new in done.items(): _set_submodule(block, n, new)
+        for n, new in done.items(): set_submodule(block, n, new)
         blocks[i] = block.to(store)
         release_memory()
     if keep_outputs and needs: res.outputs = inputs.hidden

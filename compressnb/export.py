@@ -11,8 +11,8 @@ from pathlib import Path
 import torch, torch.nn as nn
 from .core import *
 from .quant import QuantConfig, QuantLinear, pack_bits, unpack_bits
-from .engine import _set_submodule
-from .checkpoint import _untied, empty_model
+from .engine import set_submodule, Experts
+from .checkpoint import untied_missing, empty_model
 
 # %% auto #0
 __all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'check_ct_exportable', 'check_ct_config', 'ct_tensors', 'ct_quantization_config',
@@ -22,6 +22,9 @@ __all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'check_ct_exportable', 'check_ct_config',
 FORMAT_CT = "compressed-tensors"
 
 def _quant_layers(model) -> dict:
+    "The quantized layers of `model`; `CompressnbError` for a mixture of experts, whose per-expert layout no format here holds."
+    moe = [n for n, m in model.named_modules() if isinstance(m, Experts)]
+    if moe: raise CompressnbError(f"mixture-of-experts models ({moe[0]}) cannot be exported yet; keep compressnb's own checkpoint")
     return {n: m for n, m in model.named_modules() if isinstance(m, QuantLinear)}
 
 def check_ct_exportable(model) -> QuantConfig:
@@ -112,7 +115,7 @@ def _load_rest(model, tensors:dict, qnames:list, path, device):
     "Load the tensors left after the quantized layers were built; `(model, tokenizer)`."
     from transformers import AutoTokenizer
     missing, unexpected = model.load_state_dict(tensors, strict=False)
-    missing = [k for k in _untied(model, missing) if not any(k.startswith(f"{n}.") for n in qnames)]
+    missing = [k for k in untied_missing(model, missing) if not any(k.startswith(f"{n}.") for n in qnames)]
     if missing or unexpected: raise CompressnbError(f"{path}: missing {missing[:3]}, unexpected {unexpected[:3]}")
     try: tok = AutoTokenizer.from_pretrained(path)
     except Exception: tok = None
@@ -142,7 +145,7 @@ def load_compressed_tensors(path, device="cpu"):
             zp = tensors.pop(f"{name}.weight_zero_point").T                      # [G, ceil(N b/32)]
             m.qzeros.zero_(); m.qzeros[:, :zp.shape[1]] = zp
         if m.bias is not None: m.bias.copy_(tensors.pop(f"{name}.bias"))
-        _set_submodule(model, name, m)
+        set_submodule(model, name, m)
     return _load_rest(model, tensors, qnames, path, device)
 
 # %% ../nbs/11_export.ipynb #6ecd4fc6
@@ -217,5 +220,5 @@ def load_gptq(path, device="cpu"):
         m.qzeros.copy_(pack_bits(z.T.clamp(0, 2**b - 1).to(torch.uint8), b))
         if gi is not None: m.g_idx.copy_(gi)
         if m.bias is not None: m.bias.copy_(tensors.pop(f"{name}.bias"))
-        _set_submodule(model, name, m)
+        set_submodule(model, name, m)
     return _load_rest(model, tensors, qnames, path, device)

@@ -13,7 +13,7 @@ import torch
 from .core import *
 
 # %% auto #0
-__all__ = ['MODELS', 'RegistryModel', 'registry_model_dir', 'resolve_model', 'load_config', 'load_model']
+__all__ = ['MODELS', 'RegistryModel', 'registry_model_dir', 'resolve_model', 'is_causal_lm', 'load_config', 'load_model']
 
 # %% ../nbs/01_models.ipynb #fe164e19
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def resolve_model(spec:str) -> str:
                           "a local model directory or a hub id such as HuggingFaceTB/SmolLM2-135M")
 
 # %% ../nbs/01_models.ipynb #fbf65017
-def _is_causal_lm(config) -> bool:
+def is_causal_lm(config) -> bool:
+    "Whether `config` describes a causal language model (loaded with `AutoModelForCausalLM`)."
     archs = getattr(config, "architectures", None) or []
     return any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs) or (not archs and not getattr(config, "is_encoder_decoder", False)
         and config.model_type not in ("bert", "roberta", "distilbert", "deberta", "deberta-v2", "electra"))
@@ -104,7 +105,7 @@ def load_model(spec:str, dtype=torch.float32, device="cpu"):
     config, src = load_config(spec)
     if getattr(config, "is_encoder_decoder", False):
         raise CompressnbError(f"{spec} is an encoder-decoder model ({config.model_type}); compressnb supports decoder-only and encoder models")
-    cls = AutoModelForCausalLM if _is_causal_lm(config) else AutoModel
+    cls = AutoModelForCausalLM if is_causal_lm(config) else AutoModel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try: model = cls.from_pretrained(src, dtype=dtype)

@@ -34,6 +34,9 @@ def save_compressed(model, tok, out, base_model:str="", method:dict|None=None, m
             "architecture": type(model).__name__, "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
             "method": method or {}, "quantized_layers": _quantized_layers(model), "metrics": metrics or {},
             "experts": [n for n, m in model.named_modules() if isinstance(m, Experts)]}      # mixtures stored one layer per expert
+    for m in model.modules():                  # experts left uncompressed are views of one fused tensor: give each its own
+        if isinstance(m, Experts):
+            for p in m.parameters(): p.data = p.data.clone()
     with atomic_dir(out, overwrite) as tmp:
         save_model(model, str(tmp/WEIGHTS), metadata={"format": "pt"})
         model.config.save_pretrained(tmp)

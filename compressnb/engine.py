@@ -110,13 +110,14 @@ def tiny_model(arch:str="llama", seed:int=0, **overrides):
 
 # %% ../nbs/04_engine.ipynb #97c1963a
 class Expert(nn.Module):
-    "One expert of a mixture: `gate_up_proj` (or `up_proj` without a gate) and `down_proj` as linear layers."
+    """One expert of a mixture: `gate_up_proj` (or `up_proj` without a gate) and `down_proj` as linear layers whose weights
+    are views of the fused tensors (nothing is copied: memory-mapped weights stay mapped)."""
     def __init__(self, first:str, w1, b1, w2, b2):                  # w1 [inter (x2), hidden], w2 [hidden, inter]
         super().__init__()
         for name, w, b in [(first, w1, b1), ("down_proj", w2, b2)]:
-            lin = nn.Linear(w.shape[1], w.shape[0], bias=b is not None, device=w.device, dtype=w.dtype)
-            lin.weight.data.copy_(w)
-            if b is not None: lin.bias.data.copy_(b)
+            lin = nn.Linear(w.shape[1], w.shape[0], bias=False, device="meta")
+            lin.weight = nn.Parameter(w.detach(), requires_grad=False)
+            lin.bias = None if b is None else nn.Parameter(b.detach(), requires_grad=False)
             setattr(self, name, lin)
 
 class Experts(nn.ModuleList):

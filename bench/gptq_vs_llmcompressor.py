@@ -70,7 +70,7 @@ def run(bits_list, n_calib, seqlen, eval_chars, group_size=64, model="smollm2-13
         recipe = GPTQModifier(config_groups={"group_0": {"targets": ["Linear"], "weights": weights}}, ignore=["lm_head"],
                               actorder="static", dampening_frac=0.01, block_size=128)
         t = time.perf_counter()
-        oneshot(model=m, dataset=ds, recipe=recipe, num_calibration_samples=n_calib, max_seq_length=seqlen,
+        oneshot(model=m, processor=tok, dataset=ds, recipe=recipe, num_calibration_samples=n_calib, max_seq_length=seqlen,
                 shuffle_calibration_samples=False)
         r["llmc_s"] = time.perf_counter() - t; r["llmc"] = ppl(m)
         del m; gc.collect()

@@ -15,7 +15,8 @@ import triton
 sys.path.insert(0, ".")
 sys.path.insert(0, "kernels")
 from bench_wa16 import SHAPES, BATCHES, graph_time, paired_time, copies, copy_bandwidth
-from compressnb.kernels.w8a8 import W8A8Config, quantize_rows, quantize_rows_reference, w8a8_matmul, w8a8_reference, w8a8_config
+from compressnb.w8a8 import quantize_rows_reference, w8a8_reference
+from compressnb.kernels.w8a8 import W8A8Config, quantize_rows, w8a8_matmul, w8a8_config
 
 def weights(K, N, fmt, n):
     out = []

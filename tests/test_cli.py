@@ -18,7 +18,7 @@ def fails(r, text):
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
     "A small random-initialised Llama saved with SmolLM2's tokenizer, so the full pipeline runs in seconds."
-    from compressnb.engine import tiny_model
+    from compressnb.testing import tiny_model
     from compressnb.models import load_model
     d = tmp_path_factory.mktemp("tiny")/"model"
     _, tok = load_model("smollm2-135m")
@@ -64,7 +64,7 @@ def test_directory_not_a_model(tmp_path):
 
 def test_no_block_stack(tmp_path):
     from transformers import AutoConfig, AutoModelForCausalLM
-    from compressnb.engine import TINY_CONFIGS
+    from compressnb.testing import TINY_CONFIGS
     m = AutoModelForCausalLM.from_config(AutoConfig.for_model("llama", **{**TINY_CONFIGS["llama"], "num_hidden_layers": 0}))
     m.save_pretrained(tmp_path/"m")
     fails(cli("compress", "--model", tmp_path/"m", "--out", tmp_path/"o", "--no-eval"), "no stack of transformer blocks")

@@ -90,7 +90,7 @@ def big_model(path):
 def child(model, out):
     "Compress with the CLI's own function (RTN 3-bit g64, no evaluation) and save."
     from compressnb.cli import run_compress
-    run_compress(model=model, bits=3, group_size=64, out=out, no_eval=True)
+    run_compress(model=model, settings={"bits": 3, "group_size": 64}, out=out, no_eval=True)
 
 def control(model):
     "The naive alternative: the same model copied into ordinary (anonymous) memory."

@@ -20,22 +20,27 @@ import argparse, gc, logging, time, warnings
 import torch
 
 def sliding_smollm2(window:int=128):
-    "SmolLM2-135M as a Qwen2 model with sliding-window attention in its odd blocks (see the module docstring)."
+    """SmolLM2-135M as a Qwen2 model with sliding-window attention in its odd blocks (see the module docstring), saved once as a
+    model directory (both tools then load it like any local model)."""
+    from pathlib import Path
     from compressnb.models import load_model
-    from transformers import Qwen2Config, Qwen2ForCausalLM
-    m, tok = load_model("smollm2-135m"); c = m.config; n = c.num_hidden_layers
-    cfg = Qwen2Config(vocab_size=c.vocab_size, hidden_size=c.hidden_size, intermediate_size=c.intermediate_size,
-        num_hidden_layers=n, num_attention_heads=c.num_attention_heads, num_key_value_heads=c.num_key_value_heads,
-        hidden_act=c.hidden_act, max_position_embeddings=c.max_position_embeddings, rms_norm_eps=c.rms_norm_eps,
-        tie_word_embeddings=True, rope_parameters=dict(c.rope_parameters), use_sliding_window=True, sliding_window=window,
-        layer_types=["sliding_attention" if i % 2 else "full_attention" for i in range(n)], bos_token_id=c.bos_token_id,
-        eos_token_id=c.eos_token_id, pad_token_id=c.pad_token_id)
-    q = Qwen2ForCausalLM(cfg).eval()
-    missing, unexpected = q.load_state_dict(m.state_dict(), strict=False)
-    assert not unexpected and all(k.endswith("proj.bias") for k in missing), (missing, unexpected)
-    for k in missing: q.get_parameter(k).data.zero_()
-    q.tie_weights()
-    return q, tok
+    d = Path.home()/".cache"/"compressnb"/"models"/f"smollm2-sliding{window}"
+    if not (d/"config.json").exists():
+        from transformers import Qwen2Config, Qwen2ForCausalLM
+        m, tok = load_model("smollm2-135m"); c = m.config; n = c.num_hidden_layers
+        cfg = Qwen2Config(vocab_size=c.vocab_size, hidden_size=c.hidden_size, intermediate_size=c.intermediate_size,
+            num_hidden_layers=n, num_attention_heads=c.num_attention_heads, num_key_value_heads=c.num_key_value_heads,
+            hidden_act=c.hidden_act, max_position_embeddings=c.max_position_embeddings, rms_norm_eps=c.rms_norm_eps,
+            tie_word_embeddings=True, rope_parameters=dict(c.rope_parameters), use_sliding_window=True, sliding_window=window,
+            layer_types=["sliding_attention" if i % 2 else "full_attention" for i in range(n)], bos_token_id=c.bos_token_id,
+            eos_token_id=c.eos_token_id, pad_token_id=c.pad_token_id)
+        q = Qwen2ForCausalLM(cfg).eval()
+        missing, unexpected = q.load_state_dict(m.state_dict(), strict=False)
+        assert not unexpected and all(k.endswith("proj.bias") for k in missing), (missing, unexpected)
+        for k in missing: q.get_parameter(k).data.zero_()
+        q.tie_weights()
+        tmp = d.with_name(d.name + ".tmp"); q.save_pretrained(tmp); tok.save_pretrained(tmp); tmp.rename(d)
+    return load_model(str(d))
 
 def run(bits_list, n_calib, seqlen, eval_chars, group_size=64, model="smollm2-135m"):
     from compressnb.models import load_model
@@ -63,6 +68,7 @@ def run(bits_list, n_calib, seqlen, eval_chars, group_size=64, model="smollm2-13
         t = time.perf_counter()
         run_sequential(m, GPTQ(bits, group_size, sym=True, act_order=True, static_groups=True, damp=0.01, block_size=128), calib)
         r["ours_s"] = time.perf_counter() - t; r["ours"] = ppl(m)
+        print(f"compressnb GPTQ: perplexity {r['ours']:.2f} in {r['ours_s']:.0f} s (RTN {r['rtn']:.2f})", flush=True)
         del m; gc.collect()
         m, _ = load()
         ds = Dataset.from_dict({"input_ids": calib.tolist(), "attention_mask": torch.ones_like(calib).tolist()})

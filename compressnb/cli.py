@@ -6,34 +6,27 @@ Docs: https://compressnb.github.io/compressnb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #850e2654
 from __future__ import annotations
-import inspect, json, logging, sys, time
+import argparse, dataclasses, json, logging, shutil, sys, time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, parse_cli
 from .core import *
 from .models import load_model
 from .data import load_text, calibration_sequences, check_disjoint
-from .engine import METHODS, find_blocks, run_sequential
+from .engine import METHODS, find_blocks, find_linears, in_features
+from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method
+from .recipes import compress as compress_model
 from .evaluate import perplexity, weight_stats
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
-from .engine import find_linears, in_features
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
                                export_gptq, load_compressed_tensors, load_gptq)
-import compressnb.rtn, compressnb.gptq  # register the methods
 
 # %% auto #0
-__all__ = ['make_method', 'format_table', 'run_compress', 'compress', 'load_any', 'run_eval', 'evaluate', 'run_export', 'export',
-           'main']
+__all__ = ['format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any', 'run_eval', 'evaluate',
+           'run_export', 'export', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb #6558540a
 _FORMATS = {"compressnb": None, FORMAT_CT: (check_ct_config, export_compressed_tensors), FORMAT_GPTQ: (check_gptq_config, export_gptq)}
-
-def make_method(name:str, **settings):
-    "Instantiate a registered method, passing only the settings its constructor accepts."
-    if name not in METHODS: raise CompressnbError(f"unknown method {name!r}: available methods are {', '.join(sorted(METHODS))}")
-    cls = METHODS[name]
-    params = inspect.signature(cls.__init__).parameters
-    return cls(**{k: v for k, v in settings.items() if k in params})
 
 def format_table(rows:list, cols:list) -> str:
     "A plain-text table with aligned columns (markdown compatible)."
@@ -57,33 +50,45 @@ def _cli(fn, argv=None):
     except CompressnbError as e:
         print(f"compressnb: error: {e}", file=sys.stderr); sys.exit(2)
     except KeyboardInterrupt:
-        print("compressnb: interrupted; nothing half-written was left behind", file=sys.stderr); sys.exit(130)
+        print("compressnb: interrupted; nothing half-written was left behind (run the same command again to resume "
+              "a compression after its last finished block)", file=sys.stderr); sys.exit(130)
 
 # %% ../nbs/90_cli.ipynb #d1f7689c
-def run_compress(model="smollm2-135m", method="rtn", bits=4, group_size=128, sym=False, out=None, overwrite=False,
+def _describe_recipe(r:Recipe) -> str:
+    return "; ".join(repr(StepMethod(s)) for s in r.steps)
+
+def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, out=None, overwrite=False,
                  calib_text="austen-calib", n_calib=128, seqlen=512, seed=0, eval_text="pride-and-prejudice",
-                 eval_chars=90_000, eval_seqlen=512, no_eval=False, device=None, batch_size=8,
-                 act_order=True, static_groups=True, damp=0.01, fmt="compressnb") -> dict:
-    "The `compress` command as a function: returns the results it prints."
+                 eval_chars=90_000, eval_seqlen=512, no_eval=False, device=None, batch_size=8, fmt="compressnb") -> dict:
+    """The `compress` command as a function: `method` (default RTN) with its `settings` (a dict), or a `recipe` (a `Recipe`
+    or a YAML/JSON path); returns the results it prints."""
+    settings = settings or {}
     # 1. everything that can be checked without compute
     if out is None: raise CompressnbError("--out is required: the directory to write the compressed model to")
-    meth = make_method(method, bits=bits, group_size=None if group_size == -1 else group_size, sym=sym,
-                       act_order=act_order, static_groups=static_groups, damp=damp)
+    if recipe is not None and (method is not None or settings):
+        raise CompressnbError("give either --recipe or --method with its settings, not both")
+    rec = as_recipe(recipe) if recipe is not None else as_recipe(Step(method or "rtn", settings))
+    meths = [StepMethod(s) for s in rec.steps]                   # unknown methods and settings, impossible grids: errors now
     check_out_dir(out, overwrite)
     if fmt not in _FORMATS: raise CompressnbError(f"unknown format {fmt!r}: {', '.join(_FORMATS)}")
-    if fmt != "compressnb" and getattr(meth, "cfg", None) is None: raise CompressnbError(f"{fmt} export needs a quantization method")
-    if fmt == FORMAT_CT and not getattr(meth, "static_groups", True) and getattr(meth, "act_order", False):
-        raise CompressnbError(f"{FORMAT_CT} cannot store act-order with dynamic groups; drop --dynamic-groups")
+    if fmt != "compressnb":
+        if len(meths) != 1 or meths[0].rules or getattr(meths[0].default, "cfg", None) is None:
+            raise CompressnbError(f"{fmt} holds one integer grid for all layers (RTN or GPTQ, no per-layer settings); "
+                                  "save in compressnb's format instead")
+        d = meths[0].default
+        if fmt == FORMAT_CT and not getattr(d, "static_groups", True) and getattr(d, "act_order", False):
+            raise CompressnbError(f"{FORMAT_CT} cannot store act-order with dynamic groups; drop --no-static-groups")
     if n_calib < 1 or seqlen < 2: raise CompressnbError("--n-calib must be >= 1 and --seqlen >= 2")
+    needs = any(m.needs_calibration for m in meths)
     evalt = None if no_eval else load_text(eval_text, role="eval")
-    calibt = load_text(calib_text, role="calib") if meth.needs_calibration else None
+    calibt = load_text(calib_text, role="calib") if needs else None
     if calibt is not None and evalt is not None: check_disjoint(calibt, evalt)
     # 2. the model, its blocks and the calibration sequences
     log.info("loading %s", model)
     m, tok = load_model(model)
     _, blocks = find_blocks(m)
     if fmt != "compressnb":                    # the format's limits against this model's layer shapes, before any compute
-        _FORMATS[fmt][0](meth.cfg, {f"{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()})
+        _FORMATS[fmt][0](meths[0].default.cfg, {f"{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()})
     if (evalt is not None or calibt is not None) and tok is None: raise CompressnbError(f"{model} has no tokenizer")
     calib = calibration_sequences(tok, calibt, n_calib, seqlen, seed) if calibt is not None else None
     if device: m.to(device)
@@ -95,12 +100,16 @@ def run_compress(model="smollm2-135m", method="rtn", bits=4, group_size=128, sym
         dtype = str(next(m.parameters()).dtype).replace("torch.", "")
         rows.append(_row(f"{model} ({dtype})", base.ppl, metrics["baseline"], metrics["baseline"]["bytes"]))
     # 3. compress, save, measure
-    log.info("compressing with %r", meth)
-    res = run_sequential(m, meth, calib, device=device, batch_size=batch_size)
+    label = _describe_recipe(rec)
+    log.info("compressing with %s", label)
+    partial = Path(out).expanduser().absolute().parent/f".{Path(out).name}.partial"   # finished blocks, for a rerun to resume
+    res = compress_model(m, rec, calib, resume_dir=partial, device=device, batch_size=batch_size)
     stats = weight_stats(m)
-    settings = {**meth.describe(), **({"calib_text": calibt.name, "n_calib": n_calib, "seqlen": seqlen, "seed": seed} if calibt else {})}
+    settings = {"recipe": rec.to_dict(), **rec.steps[0].settings, "layers": res.layers,
+                **({"calib_text": calibt.name, "n_calib": n_calib, "seqlen": seqlen, "seed": seed} if calibt else {})}
     if fmt != "compressnb": _FORMATS[fmt][1](m, tok, out, overwrite)
     else: save_compressed(m, tok, out, model, settings, {"compress_seconds": res.seconds, **stats}, overwrite)
+    shutil.rmtree(partial, ignore_errors=True)
     size = (Path(out)/WEIGHTS).stat().st_size
     ppl = None
     if evalt is not None:
@@ -108,39 +117,81 @@ def run_compress(model="smollm2-135m", method="rtn", bits=4, group_size=128, sym
         r = perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
         ppl = r.ppl
         if fmt == "compressnb": update_metrics(out, baseline=metrics["baseline"], compressed={"perplexity": r.ppl, "protocol": r.protocol})
-    rows.append(_row(repr(meth), ppl, stats, size, res.seconds))
+    rows.append(_row(label, ppl, stats, size, res.seconds))
     table = format_table(rows, _COLS)
     print(f"\n{table}\n" + (f"perplexity: {r.protocol}\n" if evalt is not None else "") + f"saved to {out}")
     return {"rows": rows, "table": table, "out": str(out)}
 
-@call_parse
-def compress(
-    model:str="smollm2-135m", # registry name (smollm2-135m, minilm-l6), local model directory, or hub id
-    method:str="rtn",         # compression method
-    bits:int=4,               # bits per weight, 2..8
-    group_size:int=128,       # inputs per scale; -1 for one group per output channel
-    sym:bool=False,           # symmetric grid (no stored zero points)
-    out:str=None,             # output directory (required)
-    overwrite:bool=False,     # replace a non-empty output directory
-    calib_text:str="austen-calib", # calibration text: built-in set, text file, or datasets name
-    n_calib:int=128,          # calibration sequences
-    seqlen:int=512,           # tokens per calibration sequence
-    seed:int=0,               # seed for sampling calibration sequences
-    eval_text:str="pride-and-prejudice", # evaluation text: built-in set, text file, or datasets name
-    eval_chars:int=90_000,    # evaluate on the first N characters (0: all)
-    eval_seqlen:int=512,      # perplexity window length
-    no_eval:bool=False,       # skip perplexity
-    device:str=None,          # compute device (default: where the model is)
-    batch_size:int=8,         # calibration sequences per forward pass
-    no_act_order:bool=False,  # GPTQ: quantize columns in their stored order instead of by decreasing activation
-    dynamic_groups:bool=False,# GPTQ with act-order: group parameters follow the quantization order (stores g_idx)
-    damp:float=0.01,          # GPTQ: dampening, relative to the mean diagonal of the Hessian
-    format:str="compressnb",  # checkpoint format: compressnb, compressed-tensors (transformers, vLLM) or gptq
-):
-    "Compress a model and save it; print perplexity before and after, bits per parameter, size and time."
-    _cli(lambda: run_compress(model, method, bits, group_size, sym, out, overwrite, calib_text, n_calib, seqlen, seed,
-                              eval_text, eval_chars, eval_seqlen, no_eval, device, batch_size,
-                              not no_act_order, not dynamic_groups, damp, format))
+_GENERAL = [  # (flag, type, default, help) of `compress`, apart from the method's own settings
+    ("model", str, "smollm2-135m", "registry name (smollm2-135m, minilm-l6), local model directory, or hub id"),
+    ("method", str, None, "compression method: a registered name, or module:Class of a plugin (default: rtn)"),
+    ("recipe", str, None, "a YAML or JSON recipe: steps of methods with settings and per-layer overrides"),
+    ("out", str, None, "output directory (required)"),
+    ("overwrite", bool, False, "replace a non-empty output directory"),
+    ("calib-text", str, "austen-calib", "calibration text: built-in set, text file, or datasets name"),
+    ("n-calib", int, 128, "calibration sequences"),
+    ("seqlen", int, 512, "tokens per calibration sequence"),
+    ("seed", int, 0, "seed for sampling calibration sequences"),
+    ("eval-text", str, "pride-and-prejudice", "evaluation text: built-in set, text file, or datasets name"),
+    ("eval-chars", int, 90_000, "evaluate on the first N characters (0: all)"),
+    ("eval-seqlen", int, 512, "perplexity window length"),
+    ("no-eval", bool, False, "skip perplexity"),
+    ("device", str, None, "compute device (default: where the model is)"),
+    ("batch-size", int, 8, "calibration sequences per forward pass"),
+    ("format", str, "compressnb", "checkpoint format: compressnb, compressed-tensors (transformers, vLLM) or gptq"),
+]
+
+def _optional_int(s:str):
+    "An int, or None for -1 / none (a method's `int | None` setting)."
+    if s.lower() in ("-1", "none"): return None
+    try: return int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected an integer or -1, got {s!r}") from None
+
+class _Parser(argparse.ArgumentParser):
+    "argparse whose errors are `CompressnbError`s (one line, exit status 2 through `_cli`)."
+    def error(self, message): raise CompressnbError(message)
+
+def settings_parser(cls, parser=None):
+    "Command-line options for a method's settings, from its `Config`: `--group-size`, `--sym/--no-sym`, ..."
+    import typing
+    p = parser or _Parser(add_help=False)
+    g = p.add_argument_group(f"settings of {cls.name}")
+    for f in dataclasses.fields(cls.Config):
+        t, flag = f.type, "--" + f.name.replace("_", "-")
+        if t is bool: g.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=f"default {f.default}")
+        else:
+            args = [a for a in typing.get_args(t) if a is not type(None)]
+            conv = _optional_int if int in args and type(None) in typing.get_args(t) else (args[0] if args else t)
+            g.add_argument(flag, type=conv, default=f.default, help=f"default {f.default}" + (" (-1: none)" if conv is _optional_int else ""))
+    return p
+
+def parse_compress(argv:list) -> dict:
+    "Parse `compressnb compress` arguments: the general options, then the chosen method's settings; unknown options are errors."
+    p = _Parser(prog="compressnb compress", add_help=False,
+                                description="Compress a model and save it; print perplexity before and after, bits per parameter, size and time.")
+    for flag, t, d, h in _GENERAL:
+        if t is bool: p.add_argument("--" + flag, action="store_true", help=h)
+        else: p.add_argument("--" + flag, type=t, default=d, help=h)
+    p.add_argument("-h", "--help", action="store_true")
+    a, rest = p.parse_known_args(argv)
+    cls = method_class(a.method or "rtn") if a.recipe is None else None
+    if a.help:
+        if cls is not None: settings_parser(cls, p)
+        p.print_help(); sys.exit(0)
+    settings = None
+    if cls is not None:
+        s, rest = settings_parser(cls).parse_known_args(rest)
+        settings = vars(s)
+    if rest:
+        known = ", ".join("--" + f.name.replace("_", "-") for f in dataclasses.fields(cls.Config)) if cls else "none with --recipe"
+        raise CompressnbError(f"unknown option {rest[0]} for {'method ' + cls.name if cls else 'a recipe run'} (method settings: {known})")
+    kw = {k.replace("-", "_"): getattr(a, k.replace("-", "_")) for k, *_ in _GENERAL}
+    kw["fmt"] = kw.pop("format")
+    return {**kw, "settings": settings}
+
+def compress(argv:list|None=None):
+    "`compressnb compress`: compress a model and save it; print perplexity before and after, bits per parameter, size and time."
+    _cli(lambda: run_compress(**parse_compress(sys.argv[1:] if argv is None else argv)))
 
 # %% ../nbs/90_cli.ipynb #02f9445d
 def load_any(path):
@@ -206,16 +257,25 @@ def export(
 # %% ../nbs/90_cli.ipynb #67d9c6b2
 _COMMANDS = {"compress": compress, "eval": evaluate, "export": export}
 
+def usage() -> str:
+    "The `compressnb` usage text: subcommands, and the methods with a line each."
+    import importlib
+    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8"): importlib.import_module(mod)
+    meths = "\n".join(f"  {n:10s} {(METHODS[n].__doc__ or '').strip().splitlines()[0]}" for n in sorted(METHODS))
+    return ("usage: compressnb {compress,eval,export} [--help] ...\n\n"
+            "  compress   compress a model and save it, printing perplexity, bits per parameter, size and time\n"
+            "  eval       measure a compressed model saved by `compress` (either format)\n"
+            "  export     convert a compressnb model to compressed-tensors or the GPTQ checkpoint layout\n\n"
+            "methods (`compressnb compress --method NAME --help` lists a method's settings; --recipe FILE runs several):\n" + meths)
+
 def main():
     "Entry point of the `compressnb` command: dispatch to a subcommand."
     if len(sys.argv) < 2 or sys.argv[1] not in _COMMANDS:
-        print("usage: compressnb {compress,eval,export} [--help] ...\n\n"
-              "  compress   compress a model and save it, printing perplexity, bits per parameter, size and time\n"
-              "  eval       measure a compressed model saved by `compress` (either format)\n"
-              "  export     convert a compressnb model to compressed-tensors or the GPTQ checkpoint layout", file=sys.stderr)
+        print(usage(), file=sys.stderr)
         sys.exit(0 if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help") else 2)
     cmd = sys.argv.pop(1)
     sys.argv[0] = f"compressnb {cmd}"
+    if cmd == "compress": return compress(sys.argv[1:])
     fn = _COMMANDS[cmd].__wrapped__
     pargs, kwargs, _ = parse_cli(fn)
     fn(*pargs, **kwargs)

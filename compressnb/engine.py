@@ -6,18 +6,21 @@ Docs: https://compressnb.github.io/compressnb/engine.html.md"""
 
 # %% ../nbs/06_engine.ipynb #e4dbcbc8
 from __future__ import annotations
-import logging, time
+import json, logging, os, time
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 import torch, torch.nn as nn
 from tqdm.auto import tqdm
 from .core import *
+from .layers import compressed_layers, layer_from_spec
 
 # %% auto #0
 __all__ = ['METHODS', 'is_linear', 'module_device', 'in_features', 'weight_matrix', 'as_linear', 'set_submodule', 'find_linears',
-           'find_blocks', 'Expert', 'Experts', 'unfuse_experts', 'Hessian', 'Method', 'register_method', 'BlockInputs',
-           'capture_block_inputs', 'ExpertGroup', 'layer_groups', 'release_memory', 'EngineResult', 'collect_stats',
-           'expert_stats', 'reuse_budget', 'run_sequential', 'RecordHessians', 'hooked_hessians']
+           'find_blocks', 'Expert', 'Experts', 'unfuse_experts', 'Hessian', 'InputNorms', 'ActMax', 'Method',
+           'method_settings', 'register_method', 'BlockInputs', 'capture_block_inputs', 'ExpertGroup', 'layer_groups',
+           'release_memory', 'EngineResult', 'collect_stats', 'expert_stats', 'reuse_budget', 'run_sequential',
+           'BlockProgress', 'RecordHessians', 'hooked_hessians']
 
 # %% ../nbs/06_engine.ipynb #af0b9816
 def is_linear(m:nn.Module) -> bool:
@@ -151,18 +154,62 @@ class Hessian:
         return 2 * full / max(self.n, 1)
 
 # %% ../nbs/06_engine.ipynb #a7a8191c
+class InputNorms:
+    "Running sums of squares of each input feature: `norms` [in] is Wanda's $\\|X_{:,j}\\|_2$ over the tokens seen."
+    def __init__(self, in_features:int, device=None): self.sq, self.n = torch.zeros(in_features, device=device), 0
+    def add_batch(self, x):
+        x = x.detach().reshape(-1, x.shape[-1]).float(); self.sq += (x * x).sum(0); self.n += x.shape[0]
+    @property
+    def norms(self) -> torch.Tensor: return self.sq.sqrt()
+
+class ActMax:
+    "Running maximum of each input feature's magnitude, `amax` [in] (outlier features for QUIK and SmoothQuant)."
+    def __init__(self, in_features:int, device=None): self.amax, self.n = torch.zeros(in_features, device=device), 0
+    def add_batch(self, x):
+        x = x.detach().reshape(-1, x.shape[-1]).float()
+        self.amax = torch.maximum(self.amax, x.abs().amax(0)); self.n += x.shape[0]
+
 class Method:
-    "Base class of compression methods run by the engine."
+    "Base class of compression methods run by the engine (a layer method that keeps every layer)."
     name = "identity"
+    kind = "layer"               # "layer", "block" or "model" (see above)
     needs_calibration = True
     stats_from_input = True      # statistics depend on the layer's input only: layers reading one tensor share them
+    Config = None                # the dataclass of its settings, made by `register_method`
     def new_stats(self, name:str, layer:nn.Module): return Hessian(in_features(layer), module_device(layer))
     def compress_layer(self, name:str, layer:nn.Module, stats) -> nn.Module | None: return None
+    def compress_block(self, name:str, block:nn.Module, run, targets:list): pass    # block methods: run(j) -> block output
+    def compress_model(self, model:nn.Module, calib): pass                           # model methods
     def describe(self) -> dict: return {"method": self.name}
 
 METHODS = {}
+
+def method_settings(cls) -> dict:
+    "A method's settings: constructor keyword -> (type, default)."
+    import inspect, typing
+    hints = typing.get_type_hints(cls.__init__)
+    out = {}
+    for n, p in list(inspect.signature(cls.__init__).parameters.items())[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): continue
+        if p.default is p.empty: raise CompressnbError(f"{cls.__name__}: setting {n!r} needs a default")
+        out[n] = (hints.get(n, type(p.default)), p.default)
+    return out
+
 def register_method(cls):
-    "Class decorator: make a `Method` available by its `name`."
+    "Class decorator: make a `Method` available by its `name`, with its settings as the dataclass `cls.Config`."
+    from dataclasses import make_dataclass, field as dfield
+    import functools, inspect
+    fields = [(n, t, dfield(default=d)) for n, (t, d) in method_settings(cls).items()]
+    cls.Config = make_dataclass(f"{cls.__name__}Config", fields)
+    cls.Config.__module__, cls.Config.__doc__ = cls.__module__, f"Settings of `{cls.__name__}`."
+    init = cls.__init__
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):                   # every instance knows the settings it was made with
+        init(self, *args, **kwargs)
+        if type(self) is cls:
+            b = inspect.signature(init).bind(self, *args, **kwargs); b.apply_defaults()
+            self.settings = {k: v for k, v in list(b.arguments.items())[1:] if k in cls.Config.__dataclass_fields__}
+    cls.__init__ = __init__
     METHODS[cls.name] = cls
     return cls
 
@@ -435,15 +482,16 @@ class _Reuse:
         self.size = (sum(t.numel() * t.element_size() for d in self.kept.values() for v in d.values() for out, _ in v
                          for t in _leaves(out)) + sum(x.numel() * x.element_size() for _, x in self.x.values()))
 
-def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_early:bool=True) -> dict:
+def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_early:bool=True, prefix:str="") -> dict:
     """Statistics of the layers in `group` over all calibration batches (`run(j)` runs the block on batch `j`).
 
     With `stop_early` the group's layers read one input tensor: it is taken as the first of them is about to run, and the
-    block's forward stops there; if the method's statistics depend on the input alone, the layers share one."""
+    block's forward stops there; if the method's statistics depend on the input alone, the layers share one. The method
+    sees each layer's name with `prefix` (the block's qualified name and a dot) in front."""
     if stop_early and method.stats_from_input:               # one input, one statistic: shared by the group's layers
-        one = method.new_stats(group[0], linears[group[0]])
+        one = method.new_stats(prefix + group[0], linears[group[0]])
         stats = {n: one for n in group}
-    else: stats = {n: method.new_stats(n, linears[n]) for n in group}
+    else: stats = {n: method.new_stats(prefix + n, linears[n]) for n in group}
     if stop_early: hooks = [linears[group[0]].register_forward_pre_hook(partial(_collect, list(dict.fromkeys(stats.values())), stop=True), with_kwargs=True)]
     else: hooks = [linears[n].register_forward_pre_hook(partial(_collect, [stats[n]]), with_kwargs=True) for n in group]
     try:
@@ -454,7 +502,7 @@ def collect_stats(method, linears:dict, group:list, run, n_batches:int, stop_ear
         for h in hooks: h.remove()
     return stats
 
-def expert_stats(method, block, linears:dict, group:ExpertGroup, run, n_batches:int, min_tokens:int):
+def expert_stats(method, block, linears:dict, group:ExpertGroup, run, n_batches:int, min_tokens:int, prefix:str=""):
     """Statistics of one position of every expert of a mixture (`group`), each from the tokens routed to that expert; and, at
     the first position, how many tokens each expert received (token-expert pairs; else `None`).
 
@@ -464,10 +512,10 @@ def expert_stats(method, block, linears:dict, group:ExpertGroup, run, n_batches:
     empty statistics, and well-fed experts keep statistics of exactly the tokens they serve."""
     ex = block.get_submodule(group.experts)
     first = group.position == ex.first
-    stats = {n: method.new_stats(n, linears[n]) for n in group}
+    stats = {n: method.new_stats(prefix + n, linears[n]) for n in group}
     hooks = [linears[n].register_forward_pre_hook(partial(_collect, [stats[n]]), with_kwargs=True) for n in group]
     if first:
-        ex.counts, every = torch.zeros(len(ex), dtype=torch.long), method.new_stats(group[0], linears[group[0]])
+        ex.counts, every = torch.zeros(len(ex), dtype=torch.long), method.new_stats(prefix + group[0], linears[group[0]])
         hooks.append(ex.register_forward_pre_hook(partial(_collect, [every]), with_kwargs=True))
     else: ex.all_tokens = set(getattr(ex, "starved", ()))
     try:
@@ -497,9 +545,10 @@ def reuse_budget(device) -> int:
 @torch.no_grad()
 def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=None, batch_size:int=8,
                    true_sequential:bool=True, keep_outputs:bool=False, progress:bool=True, reuse_mib:float|None=None,
-                   min_expert_tokens:int=128) -> EngineResult:
+                   min_expert_tokens:int=128, resume_dir=None, resume_key:str="") -> EngineResult:
     """Compress `model` in place, block by block, with `method`; `calib` are token ids `[n, seqlen]`. Fused mixtures of
-    experts become `Experts` first; an expert routed fewer than `min_expert_tokens` tokens is calibrated on all tokens."""
+    experts become `Experts` first; an expert routed fewer than `min_expert_tokens` tokens is calibrated on all tokens.
+    With `resume_dir`, finished blocks are kept on disk and a rerun with the same `resume_key` continues after them."""
     t0 = time.time()
     unfuse_experts(model)
     prefix, blocks = find_blocks(model)
@@ -509,12 +558,18 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
     if needs and (calib is None or len(calib) == 0):
         raise CompressnbError(f"method {method.name} needs calibration data")
     budget = reuse_budget(device) if reuse_mib is None else int(reuse_mib * 2**20)
-    res = EngineResult()
+    res, saved = EngineResult(), {}
     inputs, known = None, None                                  # known: (layer names, groups) of the last block looked at
-    if needs:
+    prog = BlockProgress(resume_dir, resume_key) if resume_dir is not None else None
+    start = 0 if prog is None else prog.done + 1
+    for i in range(start):                                      # finished in an interrupted run
+        info = prog.load_block(i, blocks[i]); saved.update(info["report"]); res.expert_tokens.update(info["expert_tokens"])
+    if start: logging.getLogger("compressnb").info("resuming: blocks 0-%d of %d were finished, loaded from %s", start - 1, len(blocks), resume_dir)
+    if needs and start < len(blocks):
         batches = list(torch.as_tensor(calib).split(batch_size))
         inputs = capture_block_inputs(model, blocks, batches, device, store)
-    bar = tqdm(range(len(blocks)), desc=f"{method.name}", unit="block", disable=not progress)
+        if start: inputs.hidden = prog.load_hidden()
+    bar = tqdm(range(start, len(blocks)), desc=f"{method.name}", unit="block", disable=not progress, initial=start, total=len(blocks))
     for i in bar:
         block = blocks[i].to(device)
         linears, done = find_linears(block), {}
@@ -528,13 +583,15 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
             moe = [g for g in groups if isinstance(g, ExpertGroup)]
             groups, tails = [[n for n in linears if not any(n in g for g in moe)]] + moe, {}
         reuse = _Reuse(block, linears, budget, tails)
+        tune = needs and method.kind == "block"
+        targets = [_block_output(run(j)).to(store) for j in range(len(inputs.hidden))] if tune else None   # uncompressed outputs
         for group in groups:
             passes = partial(reuse.run, run, group=group)
             if not needs: stats = {}
             elif isinstance(group, ExpertGroup):
-                stats, counts = expert_stats(method, block, linears, group, passes, len(inputs.hidden), min_expert_tokens)
+                stats, counts = expert_stats(method, block, linears, group, passes, len(inputs.hidden), min_expert_tokens, f"{prefix}.{i}.")
                 if counts is not None: res.expert_tokens[f"{prefix}.{i}.{group.experts}"] = _log_experts(f"{prefix}.{i}.{group.experts}", counts, min_expert_tokens)
-            else: stats = collect_stats(method, linears, group, passes, len(inputs.hidden), stop_early=true_sequential)
+            else: stats = collect_stats(method, linears, group, passes, len(inputs.hidden), true_sequential, f"{prefix}.{i}.")
             reuse.advance()
             for n in group:
                 bar.set_postfix_str(f"{i}.{n}", refresh=False)
@@ -543,16 +600,70 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
                 done[n] = new.to(device)
                 # later passes over this block run the layer as a dense copy of its dequantized weight
                 set_submodule(block, n, _dense_standin(done[n], weight_matrix(linears[n]).dtype) if needs else done[n])
+        if tune:                                    # a block method sees the block with its compressed layers, and may train
+            for n, new in done.items(): set_submodule(block, n, new)
+            with torch.enable_grad(): method.compress_block(f"{prefix}.{i}", block, run, targets)
+            del targets; reuse = _Reuse(block, linears, 0)           # the block changed: nothing kept from before is valid
         if needs:                                   # each batch's outputs replace its inputs: one copy of the activations
             for j in range(len(inputs.hidden)): inputs.hidden[j] = _block_output(reuse.run(run, j, None)).to(store)
         del reuse
         for n, new in done.items(): set_submodule(block, n, new)
         blocks[i] = block.to(store)
+        if prog is not None:
+            mine = lambda d: {k: v for k, v in d.items() if k.startswith(f"{prefix}.{i}.")}
+            prog.save_block(i, blocks[i], {"report": mine(getattr(method, "report", {})), "expert_tokens": mine(res.expert_tokens)},
+                            inputs.hidden if needs else None)
         release_memory()
-    if keep_outputs and needs: res.outputs = inputs.hidden
-    res.layers = getattr(method, "report", {})
+    if keep_outputs and needs and inputs is not None: res.outputs = inputs.hidden
+    res.layers = {**saved, **getattr(method, "report", {})}
     res.seconds = time.time() - t0
     return res
+
+# %% ../nbs/06_engine.ipynb #f23e0d2d
+def _atomic(path:Path, write):
+    "Write `path` through a temporary file and a rename: it is either the old file or the whole new one."
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp); os.replace(tmp, path)
+
+class BlockProgress:
+    "The finished blocks of a run in `path`, for a run with fingerprint `key` (see above)."
+    def __init__(self, path, key:str):
+        self.path, self.key = Path(path), key
+        self.path.mkdir(parents=True, exist_ok=True)
+        p = self.path/"progress.json"
+        st = json.loads(p.read_text()) if p.exists() else None
+        if st is None or st.get("key") != key:
+            if st is not None: logging.getLogger("compressnb").info("%s holds another run's blocks: starting afresh", path)
+            for f in self.path.iterdir(): f.unlink()
+            st = {"key": key, "done": -1}
+        self.done = st["done"]
+
+    def save_block(self, i:int, block:nn.Module, info:dict, hidden:list|None):
+        "Block `i` is finished: its state, its layers' specs and `info` (JSON), the hidden states it produced, then the progress."
+        from safetensors.torch import save_file
+        sd = {k: v.detach().clone() for k, v in block.state_dict().items() if v is not None}
+        _atomic(self.path/f"block_{i}.safetensors", lambda p: save_file(sd, str(p)))
+        meta = {"layers": {n: m.spec() for n, m in compressed_layers(block).items()}, **info}
+        _atomic(self.path/f"block_{i}.json", lambda p: p.write_text(json.dumps(meta)))
+        if hidden is not None: _atomic(self.path/f"hidden_{i}.safetensors", lambda p: save_file({f"{j}": h.contiguous() for j, h in enumerate(hidden)}, str(p)))
+        _atomic(self.path/"progress.json", lambda p: p.write_text(json.dumps({"key": self.key, "done": i})))
+        (self.path/f"hidden_{i-1}.safetensors").unlink(missing_ok=True)
+        self.done = i
+
+    def load_block(self, i:int, block:nn.Module) -> dict:
+        "Put finished block `i` back into `block` (its compressed layers rebuilt from their specs); its `info`."
+        from safetensors.torch import load_file
+        meta = json.loads((self.path/f"block_{i}.json").read_text())
+        dtype = next(iter([*block.parameters(), *block.buffers()])).dtype
+        for n, spec in meta.pop("layers").items(): set_submodule(block, n, layer_from_spec(spec, dtype))
+        block.load_state_dict(load_file(str(self.path/f"block_{i}.safetensors")), strict=True)
+        return meta
+
+    def load_hidden(self) -> list:
+        "The hidden states the last finished block produced, per batch."
+        from safetensors.torch import load_file
+        d = load_file(str(self.path/f"hidden_{self.done}.safetensors"))
+        return [d[f"{j}"] for j in range(len(d))]
 
 # %% ../nbs/06_engine.ipynb #01d9487c
 class RecordHessians(Method):

@@ -12,6 +12,7 @@ import torch, torch.nn as nn
 from .core import *
 from .quant import QuantConfig, QuantLinear, pack_bits, unpack_bits
 from .engine import set_submodule, Experts
+from .layers import compressed_layers
 from .checkpoint import untied_missing, empty_model
 
 # %% auto #0
@@ -25,6 +26,11 @@ def _quant_layers(model) -> dict:
     "The quantized layers of `model`; `CompressnbError` for a mixture of experts, whose per-expert layout no format here holds."
     moe = [n for n, m in model.named_modules() if isinstance(m, Experts)]
     if moe: raise CompressnbError(f"mixture-of-experts models ({moe[0]}) cannot be exported yet; keep compressnb's own checkpoint")
+    other = {n: m for n, m in compressed_layers(model).items() if not isinstance(m, QuantLinear)}
+    if other:
+        n, m = next(iter(other.items()))
+        raise CompressnbError(f"this format holds packed integer layers (RTN, GPTQ) only, not {m.format!r} ({n}); "
+                              "keep compressnb's own checkpoint")
     return {n: m for n, m in model.named_modules() if isinstance(m, QuantLinear)}
 
 def check_ct_exportable(model) -> QuantConfig:

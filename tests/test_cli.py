@@ -145,3 +145,27 @@ def test_gptq_format_cli(tiny_dir, tmp_path):
     r = cli("eval", tmp_path/"g", "--eval-chars", 3000)
     assert r.returncode == 0 and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])
     fails(cli("compress", "--model", tiny_dir, "--bits", 5, "--format", "gptq", "--out", tmp_path/"x", "--no-eval"), "2, 3, 4 or 8 bits")
+
+def test_resume_after_kill(tmp_path):
+    "GPTQ on the bundled model killed (SIGKILL) after some blocks; the same command resumes and saves the identical model."
+    import signal, time
+    args = ["compress", "--method", "gptq", "--bits", 3, "--group-size", 64, "--n-calib", 8, "--seqlen", 128, "--no-eval"]
+    r = cli(*args, "--out", tmp_path/"whole")
+    assert r.returncode == 0, r.stderr[-3000:]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    p = subprocess.Popen(["compressnb", *map(str, args), "--out", str(tmp_path/"cut")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=env)
+    progress, t0 = tmp_path/".cut.partial"/"step0"/"progress.json", time.time()
+    while time.time() - t0 < 600 and p.poll() is None:
+        if progress.exists() and json.loads(progress.read_text())["done"] >= 4: break
+        time.sleep(0.1)
+    p.send_signal(signal.SIGKILL); p.wait()
+    done = json.loads(progress.read_text())["done"]
+    assert 4 <= done < 29 and not (tmp_path/"cut").exists()
+    r = cli(*args, "--out", tmp_path/"cut")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"resuming: blocks 0-{done} of 30 were finished" in r.stderr               # they were loaded, not compressed again
+    from safetensors.torch import load_file                 # (the file's metadata is a hash map: its order varies by process)
+    cut, whole = (load_file(tmp_path/d/"model.safetensors") for d in ("cut", "whole"))
+    assert cut.keys() == whole.keys() and all(torch.equal(cut[k], whole[k]) for k in cut)      # bit-identical tensors
+    assert not (tmp_path/".cut.partial").exists() and not (tmp_path/".whole.partial").exists()

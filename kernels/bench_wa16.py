@@ -7,14 +7,14 @@
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
                                                  #   --bits 8 --M 17 40 100 128: only those; --jobs 8: in 8 processes)
 
-Timing (since session 9): each measured call runs inside a CUDA graph that calls it at least 32 times, on R different weight
+Timing: each measured call runs inside a CUDA graph that calls it at least 32 times, on R different weight
 copies in turn (R chosen so that the copies together exceed four times the L2 cache, so no call finds its weight in L2);
 the replays run back to back, each timed by CUDA events, and the median replay is divided by the calls in it. The table
 times bf16 and ours in five alternating rounds and gives each one's median and the median of the per-round ratios (long
-tensor-core-bound calls drift with the clocks: same-run bf16 times of one product varied by 15% between methods). Until
-session 8 a graph held only R calls (2 for the large layers) and was timed with `triton.testing.do_bench`, which zeroes a
-256 MB buffer before each replay: the dirty L2 lines that leaves and the graph's start then cost each call several
-microseconds that are not the kernel's (`kernels/probe_timing.py` compares the two; `flushed_graph_time` is the old way).
+tensor-core-bound calls drift with the clocks: same-run bf16 times of one product varied by 15% between methods). A graph
+of only R calls timed with `triton.testing.do_bench`, which zeroes a 256 MB buffer before each replay, would charge each
+call several microseconds that are not the kernel's (the dirty L2 lines the zeroing leaves, the graph's start):
+`flushed_graph_time` measures that way, for comparison.
 Bytes moved: the weight (codes + scales) + input + output, once each.
 The floor is those bytes over the device-to-device copy bandwidth measured at the start of the same run.
 """
@@ -75,7 +75,7 @@ def paired_time(fa, na:int, fb, nb:int, rounds:int=5, reps:int=10, calls:int=CAL
     return statistics.median(ta), statistics.median(tb), statistics.median(a / b for a, b in zip(ta, tb))
 
 def flushed_graph_time(fn, n_inputs:int) -> float:
-    "Until session 8: one call per weight copy in the graph, L2 flushed (a 256 MB buffer zeroed) by do_bench before each replay."
+    "One call per weight copy in the graph, L2 flushed (a 256 MB buffer zeroed) by do_bench before each replay (for comparison)."
     g, _ = _graph(fn, n_inputs, n_inputs)
     return triton.testing.do_bench(g.replay, warmup=10, rep=100, return_mode="median") / 1e3 / n_inputs
 

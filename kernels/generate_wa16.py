@@ -117,7 +117,7 @@ def reference_path():
 
 @contextmanager
 def gemv_middle():
-    "One row of the middle-sized layers through the prefetching GEMV (the rule before session 11's balanced pair kernel): an A/B."
+    "One row of the middle-sized layers through the prefetching GEMV instead of the balanced pair kernel: an A/B."
     orig = wa16.wa16_config
     def config(M, N, K, group, sms=wa16._SMS, *a, **kw):
         c = orig(M, N, K, group, sms, *a, **kw)
@@ -132,7 +132,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tiny", action="store_true"); ap.add_argument("--device", default="cuda")
     ap.add_argument("--tokens", type=int, default=128); ap.add_argument("--prompt", type=int, default=16)
-    ap.add_argument("--ab", action="store_true", help="also time the middle layers' one row through the GEMV (before session 11), same run")
+    ap.add_argument("--ab", action="store_true", help="also time the middle layers' one row through the GEMV instead of the balanced pair kernel, same run")
     ap.add_argument("--tol", type=float, default=0.05, help="allowed logit gap to the reference's best token")
     a = ap.parse_args()
     if a.device == "cuda" and not torch.cuda.is_available(): sys.exit("generate_wa16: needs a CUDA GPU (or --tiny --device cpu)")

@@ -531,7 +531,7 @@ def _wa16_mma_kernel(x_ptr, qw_ptr, wd, s_ptr, z_ptr, b_ptr, out_ptr, ws_ptr, cn
     acc = _pair_acc(x_ptr, qw_ptr, wd, s_ptr, z_ptr, rm, rn, pid_n, t0, t1, M, N, K, stride_xm, stride_qk, stride_qn, GROUP, HAS_Z,
                     FP16, BM, BN, BK, EVEN, ASM, UPCAST, XPERM, TMA, BITS, XNAT)
     # (two calls, not one with `parts` set in both branches above: that kept the part count live across the slice loop and
-    # took the plain split from 128 to 167 registers, a program fewer per multiprocessor: 63 against 47 us, session 11)
+    # took the plain split from 128 to 167 registers, a program fewer per multiprocessor: 63 against 47 us)
     if BAL: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, parts, SPLIT,
                            HAS_BIAS, BM, BN, ROW1)
     else: _pair_tile_out(acc, rm, rn, ws_ptr, out_ptr, b_ptr, cnt_ptr, M, N, stride_om, pid_m, pid_n, pid_k, tl.num_programs(2), SPLIT,
@@ -744,7 +744,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
         if cfg.xperm: x2 = _operand_order(x2, cfg.BK, w.bits, rows)      # one gather instead of one per program and slice, into
         M0, M = M, rows                                                 # `rows` rows: Triton specialises an integer argument that
                                                                         # 16 divides, and 33-64 rows of the middle layers ran 15-20%
-                                                                        # faster at 48 rows than at 36-44 or 56 (session 12)
+                                                                        # faster at 48 rows than at 36-44 or 56
         mgrid = (grid[0], grid[1], split)
         if cfg.balanced:                                                # P programs share the tiles: q or q + 1 parts each
             if grid[0] != 1 or not grid[1] <= cfg.balanced <= grid[1] * k_tiles:

@@ -1,4 +1,4 @@
-"""Peak memory of the engine's discovery pass (`_discover`: one forward of a block with hooks that keep every submodule's
+"""Peak memory of the engine's discovery pass (`discover`: one forward of a block with hooks that keep every submodule's
 output) against a plain forward of the same block, on SmolLM2-135M's first block, one batch of 8 x 512 tokens.
 
     python bench/discover_memory.py      # about 30 s on 2 cores
@@ -10,7 +10,8 @@ import torch
 sys.path.insert(0, "bench"); sys.path.insert(0, ".")
 from engine_memory import mem, Peak
 from compressnb.models import load_model
-from compressnb.engine import find_blocks, find_linears, capture_block_inputs, _discover, release_memory
+from compressnb.engine import find_blocks, find_linears, capture_block_inputs, release_memory
+from compressnb.groups import discover
 
 def peak(fn):
     "MiB of anonymous memory above the start, at the peak of `fn()`."
@@ -28,5 +29,5 @@ if __name__ == "__main__":
     block = blocks[0]; run = lambda: inputs.run(block, 0, 0, "cpu")
     linears = find_linears(block)
     with torch.no_grad():
-        for name, fn in [("plain forward", run), ("discovery pass", lambda: _discover(block, linears, run))] * 2:
+        for name, fn in [("plain forward", run), ("discovery pass", lambda: discover(block, linears, run))] * 2:
             print(f"{name:15s}: peak anonymous memory above the start {peak(fn):6.1f} MiB", flush=True)

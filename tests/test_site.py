@@ -13,7 +13,7 @@ SITE = ROOT / "_site"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-API = {"engine.html": ["run_sequential", "capture_block_inputs"], "gptq.html": ["gptq_quantize", "GPTQ"],
+API = {"engine.html": ["run_sequential", "collect_stats"], "capture.html": ["capture_block_inputs"], "gptq.html": ["gptq_quantize", "GPTQ"],
        "kernels.wa16.html": ["wa16_matmul", "pack_wa16"], "quant.html": ["QuantLinear", "pack_bits"]}
 
 @pytest.fixture(scope="module")

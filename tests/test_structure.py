@@ -28,7 +28,8 @@ def test_notebooks_import_only_lower_numbers():
     nbs = {}
     for nb in (PKG.parent/"nbs").glob("[0-9]*.ipynb"):
         m = re.search(r'#\| default_exp ([\w.]+)', nb.read_text())
-        if m: nbs[m.group(1).removesuffix(".__init__")] = int(nb.name.split("_")[0])
+        n = re.match(r"(\d+)([a-z]?)_", nb.name)                    # 06a < 06b < ... < 07
+        if m: nbs[m.group(1).removesuffix(".__init__")] = (int(n.group(1)), n.group(2))
     bad, seen = [], 0
     for p in MODULES:
         mod = ".".join(p.relative_to(PKG).with_suffix("").parts).removesuffix(".__init__")

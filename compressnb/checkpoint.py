@@ -48,7 +48,7 @@ def update_metrics(path, **metrics):
     "Add metrics to a saved model's description (atomic replace of the JSON file)."
     p = Path(path)/DESCRIPTION
     desc = json.loads(p.read_text()); desc["metrics"].update(metrics)
-    tmp = p.with_suffix(".json.tmp"); tmp.write_text(json.dumps(desc, indent=1)); os.replace(tmp, p)
+    atomic_write(p, lambda tmp: tmp.write_text(json.dumps(desc, indent=1)))
 
 # %% ../nbs/08_checkpoint.ipynb #7da40e4a
 def read_description(path) -> dict:

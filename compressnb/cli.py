@@ -14,7 +14,7 @@ from .core import *
 from .models import load_model
 from .data import load_text, calibration_sequences, check_disjoint
 from .engine import METHODS, find_blocks, find_linears, in_features
-from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method
+from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method, load_builtin_methods
 from .recipes import compress as compress_model
 from .evaluate import perplexity, weight_stats
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
@@ -259,8 +259,7 @@ _COMMANDS = {"compress": compress, "eval": evaluate, "export": export}
 
 def usage() -> str:
     "The `compressnb` usage text: subcommands, and the methods with a line each."
-    import importlib
-    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8"): importlib.import_module(mod)
+    load_builtin_methods()
     meths = "\n".join(f"  {n:10s} {(METHODS[n].__doc__ or '').strip().splitlines()[0]}" for n in sorted(METHODS))
     return ("usage: compressnb {compress,eval,export} [--help] ...\n\n"
             "  compress   compress a model and save it, printing perplexity, bits per parameter, size and time\n"

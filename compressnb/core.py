@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['log', 'CompressnbError', 'cache_dir', 'check_out_dir', 'atomic_dir', 'cache_lock', 'fetch_pypi_wheel', 'fetch_deb',
-           'hub_reachable', 'sha256_file', 'human_bytes', 'dir_size']
+__all__ = ['log', 'CompressnbError', 'cache_dir', 'check_out_dir', 'atomic_write', 'atomic_dir', 'cache_lock', 'fetch_pypi_wheel',
+           'fetch_deb', 'hub_reachable', 'sha256_file', 'human_bytes', 'dir_size']
 
 # %% ../nbs/00_core.ipynb #e3a126ac
 class CompressnbError(Exception):
@@ -35,6 +35,12 @@ def check_out_dir(out, overwrite=False) -> Path:
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise CompressnbError(f"output directory {out} exists and is not empty (pass --overwrite to replace it)")
     return out
+
+def atomic_write(path, write):
+    "Write file `path` by `write(tmp_path)` and a rename: a reader sees the old file or the whole new one, never part."
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp); os.replace(tmp, path)
 
 @contextmanager
 def atomic_dir(out, overwrite=False):

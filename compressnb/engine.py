@@ -61,7 +61,9 @@ class ActMax:
         self.amax = torch.maximum(self.amax, x.abs().amax(0)); self.n += x.shape[0]
 
 class Method:
-    "Base class of compression methods run by the engine (a layer method that keeps every layer)."
+    """Base class of compression methods run by the engine (as it stands, a layer method that keeps every layer). A block
+    method also defines `compress_block(name, block, run, targets)` (`run(j)` runs the block on batch `j`; `targets` are
+    the uncompressed block's outputs), a model method `compress_model(model, calib)`."""
     name = "identity"
     kind = "layer"               # "layer", "block" or "model" (see above)
     needs_calibration = True
@@ -69,8 +71,6 @@ class Method:
     Config = None                # the dataclass of its settings, made by `register_method`
     def new_stats(self, name:str, layer:nn.Module): return Hessian(in_features(layer), module_device(layer))
     def compress_layer(self, name:str, layer:nn.Module, stats) -> nn.Module | None: return None
-    def compress_block(self, name:str, block:nn.Module, run, targets:list): pass    # block methods: run(j) -> block output
-    def compress_model(self, model:nn.Module, calib): pass                           # model methods
     def describe(self) -> dict: return {"method": self.name}
 
 METHODS = {}
@@ -182,7 +182,7 @@ def expert_stats(method, block, linears:dict, group:ExpertGroup, run, n_batches:
     counts = counts.tolist()
     ex.starved = {e for e, c in enumerate(counts) if c < min_tokens}
     for n in group:
-        if int(n.rpartition(".")[0].rpartition(".")[2]) in ex.starved: stats[n] = every
+        if expert_index(n) in ex.starved: stats[n] = every
     return stats, counts
 
 def _log_experts(name:str, counts:list, min_tokens:int) -> list:
@@ -210,6 +210,9 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
     store = next(model.parameters()).device
     device = torch.device(device) if device is not None else store
     needs = method.needs_calibration
+    if method.kind == "model": raise CompressnbError(f"{type(method).__name__} is a model method: run it with `compress`")
+    if method.kind == "block" and not callable(getattr(method, "compress_block", None)):
+        raise CompressnbError(f"{type(method).__name__} is a block method but defines no compress_block")
     if needs and (calib is None or len(calib) == 0):
         raise CompressnbError(f"method {method.name} needs calibration data")
     budget = reuse_budget(device) if reuse_mib is None else int(reuse_mib * 2**20)
@@ -275,11 +278,6 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
     return res
 
 # %% ../nbs/06e_engine.ipynb #f23e0d2d
-def _atomic(path:Path, write):
-    "Write `path` through a temporary file and a rename: it is either the old file or the whole new one."
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp); os.replace(tmp, path)
-
 class BlockProgress:
     "The finished blocks of a run in `path`, for a run with fingerprint `key` (see above)."
     def __init__(self, path, key:str):
@@ -297,11 +295,11 @@ class BlockProgress:
         "Block `i` is finished: its state, its layers' specs and `info` (JSON), the hidden states it produced, then the progress."
         from safetensors.torch import save_file
         sd = {k: v.detach().clone() for k, v in block.state_dict().items() if v is not None}
-        _atomic(self.path/f"block_{i}.safetensors", lambda p: save_file(sd, str(p)))
+        atomic_write(self.path/f"block_{i}.safetensors", lambda p: save_file(sd, str(p)))
         meta = {"layers": {n: m.spec() for n, m in compressed_layers(block).items()}, **info}
-        _atomic(self.path/f"block_{i}.json", lambda p: p.write_text(json.dumps(meta)))
-        if hidden is not None: _atomic(self.path/f"hidden_{i}.safetensors", lambda p: save_file({f"{j}": h.contiguous() for j, h in enumerate(hidden)}, str(p)))
-        _atomic(self.path/"progress.json", lambda p: p.write_text(json.dumps({"key": self.key, "done": i})))
+        atomic_write(self.path/f"block_{i}.json", lambda p: p.write_text(json.dumps(meta)))
+        if hidden is not None: atomic_write(self.path/f"hidden_{i}.safetensors", lambda p: save_file({f"{j}": h.contiguous() for j, h in enumerate(hidden)}, str(p)))
+        atomic_write(self.path/"progress.json", lambda p: p.write_text(json.dumps({"key": self.key, "done": i})))
         (self.path/f"hidden_{i-1}.safetensors").unlink(missing_ok=True)
         self.done = i
 

@@ -12,7 +12,7 @@ from .core import *
 from .structure import Experts
 
 # %% auto #0
-__all__ = ['ExpertGroup', 'discover', 'layer_groups']
+__all__ = ['ExpertGroup', 'expert_index', 'discover', 'layer_groups']
 
 # %% ../nbs/06c_groups.ipynb #2bf6ba1e
 class ExpertGroup(list):
@@ -20,6 +20,10 @@ class ExpertGroup(list):
     not feed each other, so they are calibrated in the same passes, each on its own tokens."""
     def __init__(self, experts:str, position:str, names:list):
         super().__init__(names); self.experts, self.position = experts, position
+
+def expert_index(name:str) -> int:
+    "The expert number in an expert layer's name: `mlp.experts.3.down_proj` -> 3."
+    return int(name.rpartition(".")[0].rpartition(".")[2])
 
 def _expert_groups(block, groups:list, unused:list):
     "Merge the groups of single experts' layers into one `ExpertGroup` per position, in the order they first ran."
@@ -33,7 +37,7 @@ def _expert_groups(block, groups:list, unused:list):
         if k is None or any(where.get(n) != k for n in g): out.append(g); continue
         if k not in merged: merged[k] = ExpertGroup(*k, []); out.append(merged[k])
         merged[k].extend(g)
-    for g in merged.values(): g.sort(key=lambda n: int(n.rpartition(".")[0].rpartition(".")[2]))
+    for g in merged.values(): g.sort(key=expert_index)
     return out, [n for n in unused if n not in where]
 
 @torch.no_grad()

@@ -7,6 +7,7 @@ Docs: https://compressnb.github.io/compressnb/layers.html.md"""
 # %% ../nbs/04_layers.ipynb #292c11e1
 from __future__ import annotations
 import importlib
+from abc import ABCMeta, abstractmethod
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
@@ -14,7 +15,7 @@ from .core import *
 __all__ = ['LAYER_TYPES', 'CompressedLinear', 'register_layer', 'layer_from_spec', 'compressed_layers']
 
 # %% ../nbs/04_layers.ipynb #8ce7383b
-class CompressedLinear(nn.Module):
+class CompressedLinear(nn.Module, metaclass=ABCMeta):
     """The protocol of every compressed linear layer. A subclass stores its weight in some format and provides:
 
     - `format`: the name it is registered under (`register_layer`), written in every spec;
@@ -29,11 +30,14 @@ class CompressedLinear(nn.Module):
     `forward` goes through the kernel dispatcher (`compressnb.kernels.linear`)."""
     format: str = ""
     kernels: dict = {}
-    def dequantize(self) -> torch.Tensor: raise NotImplementedError(f"{type(self).__name__} must define dequantize()")
-    def weight_bits(self) -> int: raise NotImplementedError(f"{type(self).__name__} must define weight_bits()")
+    @abstractmethod
+    def dequantize(self) -> torch.Tensor: "The dense weight `[out, in]`."
+    @abstractmethod
+    def weight_bits(self) -> int: "Bits stored for the weight."
     def settings(self) -> dict: return {}
     @classmethod
-    def empty(cls, spec:dict, dtype=torch.float32): raise NotImplementedError(f"{cls.__name__} must define empty()")
+    @abstractmethod
+    def empty(cls, spec:dict, dtype=torch.float32): "A layer of `spec` with its tensors allocated."
     def spec(self) -> dict:
         "What `empty` needs to rebuild this layer: format, the module defining it, sizes, bias or not, settings (JSON)."
         return {"format": self.format, "module": type(self).__module__, "in_features": self.in_features,

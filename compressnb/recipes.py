@@ -15,10 +15,13 @@ from .core import *
 from .engine import METHODS, Method, EngineResult, method_settings, register_method, run_sequential
 
 # %% auto #0
-__all__ = ['method_class', 'make_method', 'Step', 'Recipe', 'as_recipe', 'StepMethod', 'CompressResult', 'run_key', 'compress']
+__all__ = ['load_builtin_methods', 'method_class', 'make_method', 'Step', 'Recipe', 'as_recipe', 'StepMethod', 'CompressResult',
+           'run_key', 'compress']
 
 # %% ../nbs/07_recipes.ipynb #223404cb
-_BUILTIN = ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8")
+def load_builtin_methods():
+    "Import the modules of compressnb's own methods, which registers them."
+    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8"): importlib.import_module(mod)
 
 def method_class(name:str) -> type:
     "A method's class: registered `name`, a `compressnb.methods` entry point, or `module:Class` of a `Method` subclass."
@@ -29,7 +32,7 @@ def method_class(name:str) -> type:
         if not (isinstance(cls, type) and issubclass(cls, Method)): raise CompressnbError(f"{name} is not a compressnb Method")
         if cls.Config is None or METHODS.get(cls.name) is not cls: register_method(cls)
         return cls
-    for mod in _BUILTIN: importlib.import_module(mod)                     # registers the built-in methods
+    load_builtin_methods()
     if name not in METHODS:
         for ep in entry_points(group="compressnb.methods"):
             if ep.name == name: return method_class(ep.value)
@@ -118,6 +121,11 @@ class StepMethod(Method):
         if len(ms) > 1 and any(m.kind != "layer" for m in ms):
             raise CompressnbError(f"per-layer settings need layer methods; {step.method} is a {self.default.kind} method")
         self.name, self.kind = self.default.name, self.default.kind
+        hook = {"block": "compress_block", "model": "compress_model"}.get(self.kind)
+        if hook:                                                 # the block or model step of the method, as the engine calls it
+            if not callable(getattr(self.default, hook, None)):
+                raise CompressnbError(f"{step.method} is a {self.kind} method but defines no {hook}")
+            setattr(self, hook, getattr(self.default, hook))
         self.needs_calibration = any(m.needs_calibration for m in ms)
         self.stats_from_input = all(m.stats_from_input for m in ms) and len({type(m).new_stats for m in ms}) == 1
         self.chosen = {}
@@ -130,8 +138,6 @@ class StepMethod(Method):
         if m is None: return None
         self.chosen[name] = {"method": m.name, **getattr(m, "settings", {})}
         return m.compress_layer(name, layer, stats)
-    def compress_block(self, name, block, run, targets): return self.default.compress_block(name, block, run, targets)
-    def compress_model(self, model, calib): return self.default.compress_model(model, calib)
     @property
     def report(self) -> dict:
         out = {n: dict(v) for n, v in self.chosen.items()}

@@ -52,8 +52,8 @@ def make_method(name:str, **settings) -> Method:
 def _match(pattern:str, name:str) -> bool:
     return re.match(pattern[3:], name) is not None if pattern.startswith("re:") else fnmatch.fnmatchcase(name, pattern)
 
-def _method_name(m:Method) -> str:
-    cls = type(m)
+def _method_name(cls:type) -> str:
+    "How a recipe names a method class: its registered name if compressnb's own, else `module:Class`."
     return cls.name if METHODS.get(cls.name) is cls and cls.__module__.startswith("compressnb.") else f"{cls.__module__}:{cls.__qualname__}"
 
 @dataclass
@@ -98,11 +98,11 @@ def as_recipe(x) -> Recipe:
     "A `Recipe` from a recipe, a step, a method instance, a method's `Config`, a dict, or a YAML/JSON path."
     if isinstance(x, Recipe): return x
     if isinstance(x, Step): return Recipe([x])
-    if isinstance(x, Method): return Recipe([Step(_method_name(x), dict(getattr(x, "settings", {})))])
+    if isinstance(x, Method): return Recipe([Step(_method_name(type(x)), dict(getattr(x, "settings", {})))])
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         cls = next((c for c in METHODS.values() if c.Config is type(x)), None)
         if cls is None: raise CompressnbError(f"{type(x).__name__} is not the Config of a registered method")
-        return Recipe([Step(_method_name(cls.__new__(cls)), dataclasses.asdict(x))])
+        return Recipe([Step(_method_name(cls), dataclasses.asdict(x))])
     if isinstance(x, dict): return Recipe.from_dict(x)
     if isinstance(x, (str, Path)): return Recipe.load(x)
     raise CompressnbError(f"cannot make a recipe from {type(x).__name__}")

@@ -23,7 +23,7 @@ from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config,
 
 # %% auto #0
 __all__ = ['format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any', 'run_eval', 'evaluate',
-           'run_export', 'export', 'usage', 'main']
+           'run_export', 'export', 'run_generate', 'generate', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb #6558540a
 _FORMATS = {"compressnb": None, FORMAT_CT: (check_ct_config, export_compressed_tensors), FORMAT_GPTQ: (check_gptq_config, export_gptq)}
@@ -72,9 +72,11 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     check_out_dir(out, overwrite)
     if fmt not in _FORMATS: raise CompressnbError(f"unknown format {fmt!r}: {', '.join(_FORMATS)}")
     if fmt != "compressnb":
-        if len(meths) != 1 or meths[0].rules or getattr(meths[0].default, "cfg", None) is None:
-            raise CompressnbError(f"{fmt} holds one integer grid for all layers (RTN or GPTQ, no per-layer settings); "
-                                  "save in compressnb's format instead")
+        d = meths[0].default if len(meths) == 1 and not meths[0].rules else None
+        pruned = fmt == FORMAT_CT and hasattr(d, "sparsity")            # sparse models export as dense with zeros
+        if d is None or (getattr(d, "cfg", None) is None and not pruned):
+            raise CompressnbError(f"{fmt} holds one integer grid for all layers (RTN or GPTQ, no per-layer settings)"
+                                  + (" or one pruning method" if fmt == FORMAT_CT else "") + "; save in compressnb's format instead")
         d = meths[0].default
         if fmt == FORMAT_CT and not getattr(d, "static_groups", True) and getattr(d, "act_order", False):
             raise CompressnbError(f"{FORMAT_CT} cannot store act-order with dynamic groups; drop --no-static-groups")
@@ -87,7 +89,7 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     log.info("loading %s", model)
     m, tok = load_model(model)
     _, blocks = find_blocks(m)
-    if fmt != "compressnb":                    # the format's limits against this model's layer shapes, before any compute
+    if fmt != "compressnb" and getattr(meths[0].default, "cfg", None) is not None:   # the format's limits, before any compute
         _FORMATS[fmt][0](meths[0].default.cfg, {f"{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()})
     if (evalt is not None or calibt is not None) and tok is None: raise CompressnbError(f"{model} has no tokenizer")
     calib = calibration_sequences(tok, calibt, n_calib, seqlen, seed) if calibt is not None else None
@@ -254,17 +256,56 @@ def export(
     "Convert a compressnb model to another checkpoint format."
     _cli(lambda: run_export(path, out, format, overwrite))
 
+# %% ../nbs/90_cli.ipynb #678413f3
+def _decode_speed(m, ids, tokens:int, eos) -> tuple:
+    "Greedy continuation of `ids` [1, T] and the decoding speed in tokens/s (the prompt's forward pass timed apart)."
+    kw = dict(do_sample=False, pad_token_id=eos)
+    with torch.no_grad():
+        m.generate(ids, max_new_tokens=2, min_new_tokens=2, **kw)                  # warm up: kernels compiled or loaded
+        t = time.perf_counter(); m.generate(ids, max_new_tokens=1, min_new_tokens=1, **kw); t1 = time.perf_counter() - t
+        t = time.perf_counter(); y = m.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, **kw); tn = time.perf_counter() - t
+    return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
+
+def run_generate(path, prompt="It is a truth universally acknowledged, that", tokens:int=64, reference=False, compare=False) -> dict:
+    "The `generate` command as a function: the continuation and tokens/s (and with `compare`, the reference path's too)."
+    from .kernels import reference_kernels
+    if tokens < 2: raise CompressnbError("--tokens must be at least 2")
+    m, tok, _ = load_any(path)
+    if tok is None: raise CompressnbError(f"{path} has no tokenizer")
+    ids = tok(prompt, return_tensors="pt").input_ids.to(next(m.parameters()).device)
+    runs = {"reference": True} if reference else ({"kernels": False, "reference": True} if compare else {"kernels": False})
+    res = {}
+    for name, ref in runs.items():
+        with reference_kernels(ref): res[name] = _decode_speed(m, ids, tokens, tok.eos_token_id)
+    first = next(iter(res.values()))
+    print(prompt + tok.decode(first[0], skip_special_tokens=True))
+    for name, (_, tps) in res.items(): print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy)")
+    if compare: print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x")
+    return {name: {"tokens": y.tolist(), "tokens_per_s": tps} for name, (y, tps) in res.items()}
+
+@call_parse
+def generate(
+    path:str,                 # directory written by `compressnb compress` (or an exported one)
+    prompt:str="It is a truth universally acknowledged, that", # text to continue
+    tokens:int=64,            # tokens to generate
+    reference:bool=False,     # run every compressed layer through its plain-torch reference instead of its kernel
+    compare:bool=False,       # run both, kernels and reference, and print the ratio
+):
+    "Continue a prompt with a compressed model and print the decoding speed in tokens per second."
+    _cli(lambda: run_generate(path, prompt, tokens, reference, compare))
+
 # %% ../nbs/90_cli.ipynb #67d9c6b2
-_COMMANDS = {"compress": compress, "eval": evaluate, "export": export}
+_COMMANDS = {"compress": compress, "eval": evaluate, "export": export, "generate": generate}
 
 def usage() -> str:
     "The `compressnb` usage text: subcommands, and the methods with a line each."
     load_builtin_methods()
     meths = "\n".join(f"  {n:10s} {(METHODS[n].__doc__ or '').strip().splitlines()[0]}" for n in sorted(METHODS))
-    return ("usage: compressnb {compress,eval,export} [--help] ...\n\n"
+    return ("usage: compressnb {compress,eval,export,generate} [--help] ...\n\n"
             "  compress   compress a model and save it, printing perplexity, bits per parameter, size and time\n"
             "  eval       measure a compressed model saved by `compress` (either format)\n"
-            "  export     convert a compressnb model to compressed-tensors or the GPTQ checkpoint layout\n\n"
+            "  export     convert a compressnb model to compressed-tensors or the GPTQ checkpoint layout\n"
+            "  generate   continue a prompt with a compressed model and print tokens per second\n\n"
             "methods (`compressnb compress --method NAME --help` lists a method's settings; --recipe FILE runs several):\n" + meths)
 
 def main():

@@ -13,30 +13,39 @@ from .core import *
 from .quant import QuantConfig, QuantLinear, pack_bits, unpack_bits
 from .engine import set_submodule, Experts
 from .layers import compressed_layers
+from .sparse import SparseLinear
 from .checkpoint import untied_missing, empty_model
 
 # %% auto #0
 __all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'check_ct_exportable', 'check_ct_config', 'ct_tensors', 'ct_quantization_config',
-           'export_compressed_tensors', 'load_compressed_tensors', 'check_gptq_config', 'export_gptq', 'load_gptq']
+           'sparsity_metadata', 'export_compressed_tensors', 'load_compressed_tensors', 'check_gptq_config',
+           'export_gptq', 'load_gptq']
 
 # %% ../nbs/80_export.ipynb #a8b39ddf
 FORMAT_CT = "compressed-tensors"
 
-def _quant_layers(model) -> dict:
-    "The quantized layers of `model`; `CompressnbError` for a mixture of experts, whose per-expert layout no format here holds."
+def _export_layers(model, sparse_ok:bool=False) -> dict:
+    """The compressed layers of `model` that a format can hold (`QuantLinear`; with `sparse_ok` also `SparseLinear`);
+    `CompressnbError` for a mixture of experts, whose per-expert layout no format here holds, and for any other type."""
     moe = [n for n, m in model.named_modules() if isinstance(m, Experts)]
     if moe: raise CompressnbError(f"mixture-of-experts models ({moe[0]}) cannot be exported yet; keep compressnb's own checkpoint")
-    other = {n: m for n, m in compressed_layers(model).items() if not isinstance(m, QuantLinear)}
+    kinds = (QuantLinear, SparseLinear) if sparse_ok else (QuantLinear,)
+    layers = compressed_layers(model)
+    other = {n: m for n, m in layers.items() if not isinstance(m, kinds)}
     if other:
         n, m = next(iter(other.items()))
-        raise CompressnbError(f"this format holds packed integer layers (RTN, GPTQ) only, not {m.format!r} ({n}); "
-                              "keep compressnb's own checkpoint")
-    return {n: m for n, m in model.named_modules() if isinstance(m, QuantLinear)}
+        held = "packed integer layers (RTN, GPTQ, SparseGPT with bits) and sparse layers" if sparse_ok else "packed integer layers (RTN, GPTQ)"
+        raise CompressnbError(f"this format holds {held} only, not {m.format!r} ({n}); keep compressnb's own checkpoint")
+    if sparse_ok and len({type(m) for m in layers.values()}) > 1:
+        raise CompressnbError(f"{FORMAT_CT} export: the model mixes sparse and quantized layers; one kind is supported")
+    return layers
+
+def _quant_layers(model) -> dict: return _export_layers(model)
 
 def check_ct_exportable(model) -> QuantConfig:
     "The single grid of all quantized layers, or `CompressnbError` naming the format's limits."
     layers = _quant_layers(model)
-    if not layers: raise CompressnbError(f"{FORMAT_CT} export needs a quantized model (no quantized layers found)")
+    if not layers: raise CompressnbError(f"{FORMAT_CT} export needs a quantized or sparse model (no compressed layers found)")
     cfgs = {(m.cfg.bits, m.cfg.group_size, m.cfg.sym) for m in layers.values()}
     if len(cfgs) > 1: raise CompressnbError(f"{FORMAT_CT} export: layers use different grids {sorted(cfgs, key=str)}; one grid is supported")
     cfg = next(iter(layers.values())).cfg
@@ -76,12 +85,29 @@ def ct_quantization_config(cfg:QuantConfig, ignore:list) -> dict:
                                           "output_activations": None, "format": "pack-quantized"}},
             "ignore": ignore, "kv_cache_scheme": None}
 
+def sparsity_metadata(weights:dict, ignore:list) -> dict | None:
+    """compressed-tensors' `sparsity_config` for dense `weights` (name -> [out, in]) that hold zeros: the share of zeros, and
+    the structure, `N:M` when every run of `M` inputs keeps at most `N` (the smallest such `M` of 4, 8, 16), else
+    unstructured. `None` when fewer than 1% of the weights are zero."""
+    zeros = sum(int((w == 0).sum()) for w in weights.values()); total = sum(w.numel() for w in weights.values())
+    if not total or zeros / total < 0.01: return None
+    structure = "unstructured"
+    for m in (4, 8, 16):
+        if any(w.shape[1] % m for w in weights.values()): continue
+        n = max(int((w.view(w.shape[0], -1, m) != 0).sum(-1).max()) for w in weights.values())
+        if n <= m // 2: structure = f"{n}:{m}"; break
+    return {"format": "dense", "targets": ["Linear"], "ignore": ignore, "global_sparsity": round(zeros / total, 6),
+            "sparsity_structure": structure, "registry_requires_subclass": False}
+
 def export_compressed_tensors(model, tok, out, overwrite:bool=False) -> Path:
-    "Write `model` (with `QuantLinear` layers) as a compressed-tensors `pack-quantized` checkpoint, atomically."
+    """Write `model` as a compressed-tensors checkpoint, atomically: `pack-quantized` for `QuantLinear` layers, `dense`
+    (zeros kept) for `SparseLinear` ones; with `sparsity_config` metadata when the weights are sparse."""
     from safetensors.torch import save_file
-    cfg = check_ct_exportable(model)
+    layers = _export_layers(model, sparse_ok=True)
+    if not layers: raise CompressnbError(f"{FORMAT_CT} export needs a quantized or sparse model (no compressed layers found)")
+    sparse = isinstance(next(iter(layers.values())), SparseLinear)
+    cfg = None if sparse else check_ct_exportable(model)
     check_out_dir(out, overwrite)
-    layers = _quant_layers(model)
     dtype = next(model.parameters()).dtype
     tensors, seen = {}, {}
     for name, t in model.state_dict().items():
@@ -89,16 +115,26 @@ def export_compressed_tensors(model, tok, out, overwrite:bool=False) -> Path:
         p = t.untyped_storage().data_ptr()
         if p in seen: continue                                    # tied weights are written once, as transformers does
         seen[p] = name; tensors[name] = t.contiguous()
-    for name, m in layers.items(): tensors.update(ct_tensors(name, m, dtype))
-    ignore = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]          # linear layers left unquantized
+    weights = {n: m.dequantize() for n, m in layers.items()}      # [out, in] fp32, zeros where pruned
+    for name, m in layers.items():
+        if sparse:
+            tensors[f"{name}.weight"] = weights[name].to(dtype).contiguous()
+            if m.bias is not None: tensors[f"{name}.bias"] = m.bias.contiguous()
+        else: tensors.update(ct_tensors(name, m, dtype))
+    ignore = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]          # linear layers left as they were
     conf = model.config.to_dict()
-    conf["quantization_config"] = ct_quantization_config(cfg, ignore)
+    q = ct_quantization_config(cfg, ignore) if not sparse else {"quant_method": "compressed-tensors", "format": "dense",
+                                                                 "quantization_status": "compressed", "config_groups": {}, "ignore": ignore}
+    sp = sparsity_metadata(weights, ignore)
+    if sp is not None: q["sparsity_config"] = sp
+    conf["quantization_config"] = q
     with atomic_dir(out, overwrite) as tmp:
         save_file(tensors, str(tmp/"model.safetensors"), metadata={"format": "pt"})
         (tmp/"config.json").write_text(json.dumps(conf, indent=2))
         if getattr(model, "generation_config", None) is not None: model.generation_config.save_pretrained(tmp)
         if tok is not None: tok.save_pretrained(tmp)
     return Path(out)
+
 
 # %% ../nbs/80_export.ipynb #41d78f4a
 def _read_checkpoint(path, quant_method:str):
@@ -129,9 +165,11 @@ def _load_rest(model, tensors:dict, qnames:list, path, device):
 
 # %% ../nbs/80_export.ipynb #571e5030
 def load_compressed_tensors(path, device="cpu"):
-    "Load a compressed-tensors pack-quantized checkpoint into a model with `QuantLinear` layers: `(model, tokenizer)`."
+    """Load a compressed-tensors checkpoint: `pack-quantized` into a model with `QuantLinear` layers, `dense` (a sparse
+    export) as the dense model it is; `(model, tokenizer)`."""
     q, model, tensors = _read_checkpoint(path, "compressed-tensors")
-    if q.get("format") != "pack-quantized": raise CompressnbError(f"{path}: format {q.get('format')}, not pack-quantized")
+    if q.get("format") == "dense" and not q.get("config_groups"): return _load_rest(model, tensors, [], path, device)
+    if q.get("format") != "pack-quantized": raise CompressnbError(f"{path}: format {q.get('format')}, not pack-quantized or dense")
     groups = list(q["config_groups"].values())
     if len(groups) != 1: raise CompressnbError(f"{path}: only one config group is supported (found {len(groups)})")
     w = groups[0]["weights"]

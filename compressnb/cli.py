@@ -88,9 +88,14 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     # 2. the model, its blocks and the calibration sequences
     log.info("loading %s", model)
     m, tok = load_model(model)
-    _, blocks = find_blocks(m)
+    prefix, blocks = find_blocks(m)
+    widths = {f"{prefix}.{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()}
     if fmt != "compressnb" and getattr(meths[0].default, "cfg", None) is not None:   # the format's limits, before any compute
-        _FORMATS[fmt][0](meths[0].default.cfg, {f"{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()})
+        _FORMATS[fmt][0](meths[0].default.cfg, widths)
+    for s in meths:                                             # each method's own limits (an N:M pattern must divide the width)
+        for name, k in widths.items():
+            check = getattr(s.method_for(name), "check_layer", None)
+            if check: check(name, k)
     if (evalt is not None or calibt is not None) and tok is None: raise CompressnbError(f"{model} has no tokenizer")
     calib = calibration_sequences(tok, calibt, n_calib, seqlen, seed) if calibt is not None else None
     if device: m.to(device)

@@ -169,3 +169,40 @@ def test_resume_after_kill(tmp_path):
     cut, whole = (load_file(tmp_path/d/"model.safetensors") for d in ("cut", "whole"))
     assert cut.keys() == whole.keys() and all(torch.equal(cut[k], whole[k]) for k in cut)      # bit-identical tensors
     assert not (tmp_path/".cut.partial").exists() and not (tmp_path/".whole.partial").exists()
+
+@pytest.mark.parametrize("args,text", [
+    (["--method", "sparsegpt", "--sparsity", "1.2"], "sparsity must be a fraction in [0, 1)"),
+    (["--method", "wanda", "--pattern", "4:2"], "0 < N < M"),
+    (["--method", "sparsegpt", "--values", "int8", "--bits", "4"], "not both"),
+    (["--method", "magnitude", "--values", "int4"], "sparse values must be one of"),
+])
+def test_bad_sparsity_settings(args, text, tmp_path):
+    fails(cli("compress", "--out", tmp_path/"o", *args), text)
+    assert not (tmp_path/"o").exists()
+
+def test_pattern_must_divide_widths(tiny_dir, tmp_path):
+    "The tiny model's layers are 64 and 128 wide: 2:3 divides neither; refused before any compute."
+    fails(cli("compress", "--model", tiny_dir, "--method", "magnitude", "--pattern", "2:3", "--out", tmp_path/"o", "--no-eval"),
+          "sparsity pattern 2:3 does not divide the 64 inputs of model.layers.0.self_attn.q_proj")
+
+def test_sparse_compress_eval_generate_export(tiny_dir, tmp_path):
+    "SparseGPT 2:4 with int8 values: saved compactly, evaluated again, decoded with tokens/s, exported as dense compressed-tensors."
+    out = tmp_path/"s"
+    r = cli("compress", "--model", tiny_dir, "--method", "sparsegpt", "--pattern", "2:4", "--values", "int8",
+            "--n-calib", 8, "--seqlen", 64, "--eval-chars", 3000, "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "SparseGPT(2:4 int8)" in r.stdout
+    desc = json.loads((out/"compressnb.json").read_text())
+    specs = desc["layers"].values()
+    assert specs and all(s["format"] == "sparse-bitmask" and s["pattern"] == "2:4" and s["values"] == "int8" for s in specs)
+    ppl = desc["metrics"]["compressed"]["perplexity"]
+    r = cli("eval", out, "--eval-chars", 3000)
+    assert r.returncode == 0 and f"{ppl:.2f}" in r.stdout, r.stdout + r.stderr[-2000:]
+    r = cli("generate", out, "--tokens", 8, "--compare")
+    assert r.returncode == 0 and "kernels: " in r.stdout and "tokens/s" in r.stdout and "kernels / reference" in r.stdout, r.stderr[-2000:]
+    r = cli("export", out, "--out", tmp_path/"ct")
+    assert r.returncode == 0, r.stderr[-2000:]
+    q = json.loads((tmp_path/"ct"/"config.json").read_text())["quantization_config"]
+    assert q["format"] == "dense" and q["sparsity_config"]["sparsity_structure"] == "2:4"
+    r = cli("eval", tmp_path/"ct", "--eval-chars", 3000)
+    assert r.returncode == 0 and f"{ppl:.2f}" in r.stdout, r.stdout + r.stderr[-2000:]

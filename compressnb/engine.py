@@ -63,7 +63,9 @@ class ActMax:
 class Method:
     """Base class of compression methods run by the engine (as it stands, a layer method that keeps every layer). A block
     method also defines `compress_block(name, block, run, targets)` (`run(j)` runs the block on batch `j`; `targets` are
-    the uncompressed block's outputs), a model method `compress_model(model, calib)`."""
+    the uncompressed block's outputs), a model method `compress_model(model, calib)`. Any method may define
+    `check_layer(name, in_features)` to refuse, before any compute, a layer it cannot compress (the command line asks it
+    about every layer after loading the model)."""
     name = "identity"
     kind = "layer"               # "layer", "block" or "model" (see above)
     needs_calibration = True

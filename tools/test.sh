@@ -19,5 +19,10 @@ if [ "$before" != "$after" ]; then
 fi
 
 flags=""; [ "${COMPRESSNB_SLOW:-0}" = 1 ] && flags="slow"
-nbdev-test --n-workers 2 --flags "$flags" --timing
-python3 -m pytest -q tests
+# The notebooks and pytest run side by side: neither keeps both cores busy all the time (model loading, subprocess start-up).
+log=$(mktemp)
+python3 -m pytest -q tests >"$log" 2>&1 & pytest_pid=$!
+nb_status=0; nbdev-test --n-workers 2 --flags "$flags" --timing || nb_status=$?
+py_status=0; wait $pytest_pid || py_status=$?
+cat "$log"; rm -f "$log"
+[ $nb_status = 0 ] && [ $py_status = 0 ]

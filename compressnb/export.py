@@ -64,6 +64,9 @@ def check_ct_config(cfg:QuantConfig, in_features:dict):
             n, k = next(iter(bad.items()))
             raise CompressnbError(f"{FORMAT_CT} needs the group size to divide every layer's input size: {cfg.group_size} does not "
                                   f"divide {k} ({n}); use a divisor of {math.gcd(*in_features.values())} or -1 (per channel)")
+    if not cfg.sym:
+        raise CompressnbError(f"{FORMAT_CT}: transformers cannot load asymmetric pack-quantized checkpoints (with compressed-tensors "
+                              "0.20 it expects the zero points unpacked, then unpacks them again); quantize with --sym, or use --format gptq")
 
 # %% ../nbs/80_export.ipynb #3bb9b44c
 def ct_tensors(name:str, m:QuantLinear, dtype) -> dict:

@@ -124,9 +124,13 @@ def test_export_compressed_tensors_cli(tiny_dir, tmp_path):
     ppl = [l for l in r.stdout.splitlines() if "RTN" in l][0].split("|")[2].strip()
     r = cli("eval", tmp_path/"ct", "--eval-chars", 3000)
     assert r.returncode == 0 and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])
-    assert cli("compress", "--model", tiny_dir, "--bits", 3, "--group-size", 32, "--out", tmp_path/"q", "--no-eval").returncode == 0
+    assert cli("compress", "--model", tiny_dir, "--bits", 3, "--group-size", 32, "--sym", "--out", tmp_path/"q", "--no-eval").returncode == 0
     r = cli("export", tmp_path/"q", "--out", tmp_path/"q-ct")
     assert r.returncode == 0 and (tmp_path/"q-ct"/"model.safetensors").exists(), r.stderr[-2000:]
+    assert cli("compress", "--model", tiny_dir, "--bits", 3, "--group-size", 32, "--out", tmp_path/"a", "--no-eval").returncode == 0
+    fails(cli("export", tmp_path/"a", "--out", tmp_path/"a-ct"), "quantize with --sym, or use --format gptq")   # asymmetric
+    assert not (tmp_path/"a-ct").exists()
+    fails(cli("compress", "--model", tiny_dir, "--group-size", 32, "--format", "compressed-tensors", "--out", tmp_path/"b", "--no-eval"), "with --sym")
 
 def test_export_limits_before_compute(tiny_dir, tmp_path):
     "A group size that does not divide the layers' inputs is refused for compressed-tensors before calibration starts."

@@ -16,17 +16,27 @@ from .data import load_text, calibration_sequences, check_disjoint
 from .engine import METHODS, find_blocks, find_linears, in_features
 from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method, load_builtin_methods
 from .recipes import compress as compress_model
-from .evaluate import perplexity, weight_stats
+from .evaluate import perplexity, cached_perplexity, weight_stats
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
                                export_gptq, load_compressed_tensors, load_gptq)
 
 # %% auto #0
-__all__ = ['format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any', 'run_eval', 'evaluate',
-           'run_export', 'export', 'run_generate', 'generate', 'usage', 'main']
+__all__ = ['check_device', 'format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any',
+           'run_eval', 'evaluate', 'run_export', 'export', 'run_generate', 'generate', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb #6558540a
 _FORMATS = {"compressnb": None, FORMAT_CT: (check_ct_config, export_compressed_tensors), FORMAT_GPTQ: (check_gptq_config, export_gptq)}
+
+def check_device(device):
+    "A one-line error, before any work, for a device this torch cannot use (`--device cuda` on a CPU-only build, a typo)."
+    if device is None: return
+    try: dev = torch.device(device)
+    except RuntimeError: raise CompressnbError(f"unknown device {device!r} (cpu, cuda, cuda:1, ...)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise CompressnbError(f"--device {device}: this PyTorch has no usable CUDA GPU; leave --device out to run on the CPU")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise CompressnbError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
 
 def format_table(rows:list, cols:list) -> str:
     "A plain-text table with aligned columns (markdown compatible)."
@@ -81,6 +91,7 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
         if fmt == FORMAT_CT and not getattr(d, "static_groups", True) and getattr(d, "act_order", False):
             raise CompressnbError(f"{FORMAT_CT} cannot store act-order with dynamic groups; drop --no-static-groups")
     if n_calib < 1 or seqlen < 2: raise CompressnbError("--n-calib must be >= 1 and --seqlen >= 2")
+    check_device(device)
     needs = any(m.needs_calibration for m in meths)
     evalt = None if no_eval else load_text(eval_text, role="eval")
     calibt = load_text(calib_text, role="calib") if needs else None
@@ -101,8 +112,8 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     if device: m.to(device)
     rows, metrics = [], {}
     if evalt is not None:
-        log.info("evaluating the uncompressed model")
-        base = perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
+        base, hit = cached_perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
+        log.info("uncompressed perplexity %.2f%s", base.ppl, " (measured before on these weights, text and protocol: from the cache)" if hit else "")
         metrics["baseline"] = {"perplexity": base.ppl, "protocol": base.protocol, **weight_stats(m)}
         dtype = str(next(m.parameters()).dtype).replace("torch.", "")
         rows.append(_row(f"{model} ({dtype})", base.ppl, metrics["baseline"], metrics["baseline"]["bytes"]))
@@ -202,14 +213,18 @@ def compress(argv:list|None=None):
 
 # %% ../nbs/90_cli.ipynb #02f9445d
 def load_any(path):
-    "Load a compressed model directory of either format: `(model, tokenizer, description)`."
-    p = Path(path)
+    """Load a model to measure: a compressnb directory, an exported one (compressed-tensors, GPTQ), an ordinary transformers
+    directory or a registry name (the uncompressed baseline); `(model, tokenizer, description)`."""
+    from .models import MODELS
+    p, plain = Path(path), {"base_model": str(path), "method": {}, "metrics": {}}
+    if str(path) in MODELS and not p.exists(): return (*load_model(str(path)), plain)
     if p.is_dir() and not (p/"compressnb.json").exists() and (p/"config.json").exists():
         q = json.loads((p/"config.json").read_text()).get("quantization_config") or {}
         loader = {FORMAT_CT: load_compressed_tensors, FORMAT_GPTQ: load_gptq}.get(q.get("quant_method"))
         if loader:
             m, tok = loader(p)
             return m, tok, {"base_model": "", "method": {}, "metrics": {}}
+        if not q: return (*load_model(str(p)), plain)
     return load_compressed(path)
 
 def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seqlen=512) -> dict:
@@ -219,13 +234,16 @@ def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seql
     calib_name = desc["method"].get("calib_text")
     if calib_name: check_disjoint(load_text(calib_name, role="calib"), evalt)
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
-    r = perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
+    r = perplexity(m, tok, evalt, eval_seqlen, eval_chars or None) if desc["method"] else \
+        cached_perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)[0]          # an uncompressed model: its baseline
     stats = weight_stats(m)
     rows = []
     base = desc["metrics"].get("baseline")
     if base and base.get("protocol") == r.protocol:
         rows.append(_row(f"{desc['base_model']} (recorded)", base["perplexity"], base, base["bytes"]))
-    rows.append(_row(Path(path).name, r.ppl, stats, (Path(path)/WEIGHTS).stat().st_size, desc["metrics"].get("compress_seconds")))
+    files = list(Path(path).glob("*.safetensors")) if Path(path).is_dir() else []
+    size = sum(f.stat().st_size for f in files) if files else stats["bytes"]           # a registry model: its bytes in memory
+    rows.append(_row(Path(path).name, r.ppl, stats, size, desc["metrics"].get("compress_seconds")))
     table = format_table(rows, _COLS)
     print(f"\n{table}\nperplexity: {r.protocol}")
     return {"rows": rows, "table": table, "perplexity": r.ppl}

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['log', 'CompressnbError', 'cache_dir', 'check_out_dir', 'atomic_write', 'atomic_dir', 'cache_lock', 'fetch_pypi_wheel',
-           'fetch_deb', 'hub_reachable', 'sha256_file', 'human_bytes', 'dir_size']
+__all__ = ['log', 'CompressnbError', 'cache_dir', 'check_out_dir', 'remove_stale_temps', 'atomic_write', 'atomic_dir',
+           'cache_lock', 'fetch_pypi_wheel', 'fetch_deb', 'hub_reachable', 'sha256_file', 'human_bytes', 'dir_size']
 
 # %% ../nbs/00_core.ipynb #e3a126ac
 class CompressnbError(Exception):
@@ -34,7 +34,19 @@ def check_out_dir(out, overwrite=False) -> Path:
     if out.exists() and not out.is_dir(): raise CompressnbError(f"output path {out} exists and is a file")
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise CompressnbError(f"output directory {out} exists and is not empty (pass --overwrite to replace it)")
+    parent = next((p for p in out.absolute().parents if p.exists()), Path("/"))        # the directory that will hold it
+    try: os.rmdir(tempfile.mkdtemp(prefix=".compressnb-probe-", dir=parent))        # can a directory be made there?
+    except OSError as e: raise CompressnbError(f"cannot write to {parent} (for the output {out}): {e.strerror}") from None
     return out
+
+def remove_stale_temps(out:Path, max_age_s:float=0):
+    """Remove `.NAME.tmp-*` / `.NAME.old-*` siblings of `out` left by a killed run (older than `max_age_s` seconds):
+    `atomic_dir` never leaves them behind itself, so any that exist belong to a process that died."""
+    import time
+    for p in out.parent.glob(f".{out.name}.tmp-*") if out.parent.exists() else []:
+        if time.time() - p.stat().st_mtime >= max_age_s: shutil.rmtree(p, ignore_errors=True)
+    for p in out.parent.glob(f".{out.name}.old-*") if out.parent.exists() else []:
+        if time.time() - p.stat().st_mtime >= max_age_s: shutil.rmtree(p, ignore_errors=True)
 
 def atomic_write(path, write):
     "Write file `path` by `write(tmp_path)` and a rename: a reader sees the old file or the whole new one, never part."
@@ -47,6 +59,7 @@ def atomic_dir(out, overwrite=False):
     "Yield a temporary directory that becomes `out` only if the block completes."
     out = check_out_dir(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out, max_age_s=60)                     # a killed run's leftovers (not those of a run just starting)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         yield tmp

@@ -16,7 +16,7 @@ from .layers import compressed_layers
 from .engine import find_blocks, find_linears, weight_matrix, is_linear
 
 # %% auto #0
-__all__ = ['Perplexity', 'eval_windows', 'perplexity', 'weight_stats']
+__all__ = ['Perplexity', 'eval_windows', 'perplexity', 'model_fingerprint', 'cached_perplexity', 'weight_stats']
 
 # %% ../nbs/09_eval.ipynb #37112384
 @dataclass
@@ -67,6 +67,35 @@ def perplexity(model, tok, text, seqlen:int=512, max_chars:int|None=90_000, batc
         nll += lp.item(); n += x[:, 1:].numel()
     mean = nll / n
     return Perplexity(math.exp(mean), mean, n, len(wins), proto, time.time() - t0)
+
+# %% ../nbs/09_eval.ipynb #88f009fc
+def model_fingerprint(model:nn.Module, per_tensor:int=65_536) -> str:
+    "A hash of a model's state: every tensor's name, shape, dtype and up to `per_tensor` of its values (evenly strided)."
+    import hashlib
+    h = hashlib.sha256()
+    for name, t in model.state_dict().items():
+        if t is None: continue
+        flat = t.detach().reshape(-1)
+        step = max(1, flat.numel() // per_tensor)
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+        h.update(flat[::step].cpu().contiguous().view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:32]
+
+def cached_perplexity(model, tok, text, seqlen:int=512, max_chars:int|None=90_000, progress:bool=True) -> tuple:
+    "`(Perplexity, from_cache)`: `perplexity`, remembered per weights, tokenizer, text and protocol (see above)."
+    import hashlib, json
+    raw = getattr(text, "text", text)
+    _, proto = eval_windows(tok, text, seqlen, max_chars)
+    key = hashlib.sha256("|".join([model_fingerprint(model), getattr(tok, "name_or_path", ""), str(len(tok)),
+                                   hashlib.sha256(raw[:max_chars or None].encode()).hexdigest(), proto]).encode()).hexdigest()[:32]
+    path = cache_dir()/"perplexity"/f"{key}.json"
+    if path.exists():
+        try: return Perplexity(**json.loads(path.read_text())), True
+        except (ValueError, TypeError): pass                                  # unreadable: measure again
+    r = perplexity(model, tok, text, seqlen, max_chars, progress=progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda p: p.write_text(json.dumps(r.to_dict())))
+    return r, False
 
 # %% ../nbs/09_eval.ipynb #24eea644
 def weight_stats(model) -> dict:

@@ -4,6 +4,7 @@
     python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
     python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
     python kernels/bench_wa16.py --vary BN=64 --M 1 --prelude   # ... each call after a copy into its input (a foreign kernel first)
+    python kernels/bench_wa16.py --peer torchao  # torchao's int4 weight-only path, bf16 and ours, same shapes, batch 1 and 16
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
                                                  #   --bits 8 --M 17 40 100 128: only those; --jobs 8: in 8 processes)
 
@@ -266,6 +267,46 @@ def table(bits=4, group=128, Ms=BATCHES):
                   flush=True)
         del ws, W; torch.cuda.empty_cache()
 
+def torchao_linears(K, N, n:int):
+    """`n` bf16 linear layers [N, K] quantized by torchao's int4 weight-only path (groups of 128), and the packing used:
+    tinygemm's (`tile_packed_to_4d`, torch's own `_weight_int4pack_mm`) if it runs here, else the plain one (fbgemm)."""
+    import torch.nn as nn
+    from torchao.quantization import quantize_, Int4WeightOnlyConfig
+    errors = []
+    for fmt in ("tile_packed_to_4d", "plain"):
+        try:
+            lins = []
+            for _ in range(n):
+                lin = nn.Linear(K, N, bias=False, device="cuda", dtype=torch.bfloat16)
+                quantize_(lin, Int4WeightOnlyConfig(group_size=128, int4_packing_format=fmt))
+                lins.append(lin)
+            lins[0](torch.randn(1, K, device="cuda", dtype=torch.bfloat16))
+            return lins, fmt
+        except Exception as e: errors.append(f"{fmt}: {type(e).__name__}: {str(e).splitlines()[0][:160]}")
+    raise RuntimeError("; ".join(errors))
+
+def peer_table(Ms=(1, 16), group=128):
+    "bf16, torchao int4 weight-only and ours at the same shapes and batch sizes; each ratio from alternating rounds in one run."
+    import torchao
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}, torchao {torchao.__version__}; "
+          f"W4A16 groups of {group}, bf16 activations")
+    print("| K | N | M | bf16 (us) | torchao int4 (us) | ours (us) | ours vs bf16 | ours vs torchao |")
+    print("|---|---|---|---|---|---|---|---|")
+    for K, N in SHAPES:
+        w0 = random_weight(K, N, 4, group)
+        R = copies(w0.nbytes); ws = [w0] + [random_weight(K, N, 4, group) for _ in range(R - 1)]
+        W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
+        try: ao, fmt = torchao_linears(K, N, R)
+        except Exception as e:
+            print(f"| {K} | {N} | - | torchao's int4 path does not run here: {e} | | | | |", flush=True); ao = None
+        for M in Ms:
+            x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+            t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: wa16_matmul(x, ws[i]), R)
+            if ao is None: print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | - | {t*1e6:.1f} | {r:.2f}x | - |", flush=True); continue
+            t_ao, t2, r2 = paired_time(lambda i: ao[i](x), len(ao), lambda i: wa16_matmul(x, ws[i]), R)
+            print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | {t_ao*1e6:.1f} ({fmt}) | {t*1e6:.1f} | {r:.2f}x | {r2:.2f}x |", flush=True)
+        del ws, W, ao; torch.cuda.empty_cache()
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
@@ -281,6 +322,7 @@ if __name__ == "__main__":
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     ap.add_argument("--jobs", type=int, default=1, help="--check: split over this many processes (kernel compiles run in parallel)")
     ap.add_argument("--part", default="0/1", help=argparse.SUPPRESS)     # one share of a parallel --check
+    ap.add_argument("--peer", choices=["torchao"], default=None, help="a peer's int4 path beside bf16 and ours (with --M)")
     a = ap.parse_args()
     N_MAJOR = a.n_major
     if not torch.cuda.is_available(): sys.exit("bench_wa16: needs a CUDA GPU (the CPU tests run in the notebooks)")
@@ -289,6 +331,7 @@ if __name__ == "__main__":
     if a.check and a.jobs > 1:
         check_parallel(a.jobs, ["--check"] + ["--quick"] * a.quick + (["--bits", str(a.bits)] if a.bits else []) +
                        (["--M", *map(str, a.M)] if a.M else []))
+    elif a.peer: peer_table(a.M or (1, 16))
     elif a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M, tuple(map(int, a.part.split("/"))))
     elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits, a.prelude)
     elif a.sweep: sweep(Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)

@@ -53,6 +53,8 @@ def test_compress_then_eval(tiny_dir, tmp_path):
     (["--group-size", -5], "group size must be a positive integer"),
     (["--method", "magic"], "unknown method"),
     (["--eval-text", "no-such-text"], "unknown text"),
+    (["--device", "cuda"], "no usable CUDA GPU"),
+    (["--device", "gpu0"], "unknown device"),
 ])
 def test_bad_settings(args, text, tmp_path):
     fails(cli("compress", "--out", tmp_path/"o", *args), text)
@@ -210,3 +212,19 @@ def test_sparse_compress_eval_generate_export(tiny_dir, tmp_path):
     assert q["format"] == "dense" and q["sparsity_config"]["sparsity_structure"] == "2:4"
     r = cli("eval", tmp_path/"ct", "--eval-chars", 3000)
     assert r.returncode == 0 and f"{ppl:.2f}" in r.stdout, r.stdout + r.stderr[-2000:]
+
+def test_read_only_out_and_stale_temps(tiny_dir, tmp_path):
+    "An output where nothing can be written fails before any work; a killed run's hidden temp directory is cleaned up."
+    fails(cli("compress", "--model", tiny_dir, "--out", "/proc/compressnb-out", "--no-eval"), "cannot write to")
+    stale = tmp_path/".q.tmp-killed"; stale.mkdir(); (stale/"model.safetensors").write_text("half")
+    os.utime(stale, (0, 0))
+    assert cli("compress", "--model", tiny_dir, "--out", tmp_path/"q", "--no-eval").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q"]
+
+def test_eval_uncompressed_and_cached_baseline(tiny_dir, tmp_path):
+    "eval measures an ordinary model directory too; compress then takes that baseline from the cache."
+    r = cli("eval", tiny_dir, "--eval-chars", 3000)
+    assert r.returncode == 0 and "| model" in r.stdout, r.stderr[-2000:]
+    ppl = [l for l in r.stdout.splitlines() if l.startswith("|")][-1].split("|")[2].strip()
+    r = cli("compress", "--model", tiny_dir, "--out", tmp_path/"q", "--eval-chars", 3000, "--group-size", 32)
+    assert r.returncode == 0 and "from the cache" in r.stderr and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])

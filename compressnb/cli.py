@@ -1,4 +1,4 @@
-"""`compressnb compress` and `compressnb eval`: the whole job in one command, ending with a table.
+"""`compressnb compress`, `eval`, `export` and `generate`: the whole job in one command, ending with a table.
 
 Docs: https://compressnb.github.io/compressnb/cli.html.md"""
 

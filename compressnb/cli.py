@@ -289,12 +289,15 @@ def _decode_speed(m, ids, tokens:int, eos) -> tuple:
         t = time.perf_counter(); y = m.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, **kw); tn = time.perf_counter() - t
     return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
 
-def run_generate(path, prompt="It is a truth universally acknowledged, that", tokens:int=64, reference=False, compare=False) -> dict:
-    "The `generate` command as a function: the continuation and tokens/s (and with `compare`, the reference path's too)."
+def run_generate(path, prompt="It is a truth universally acknowledged, that", tokens:int=64, reference=False, compare=False,
+                 baseline=False) -> dict:
+    """The `generate` command as a function: the continuation and tokens/s (with `compare`, the reference path's too; with
+    `baseline`, the uncompressed model's continuation and speed beside)."""
     from .kernels import reference_kernels
     if tokens < 2: raise CompressnbError("--tokens must be at least 2")
-    m, tok, _ = load_any(path)
+    m, tok, desc = load_any(path)
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
+    if baseline and not desc.get("base_model"): raise CompressnbError(f"{path} does not record the model it was compressed from")
     ids = tok(prompt, return_tensors="pt").input_ids.to(next(m.parameters()).device)
     runs = {"reference": True} if reference else ({"kernels": False, "reference": True} if compare else {"kernels": False})
     res = {}
@@ -304,6 +307,13 @@ def run_generate(path, prompt="It is a truth universally acknowledged, that", to
     print(prompt + tok.decode(first[0], skip_special_tokens=True))
     for name, (_, tps) in res.items(): print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy)")
     if compare: print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x")
+    if baseline:
+        base, _, _ = load_any(desc["base_model"])
+        res["uncompressed"] = _decode_speed(base, ids.to(next(base.parameters()).device), tokens, tok.eos_token_id)
+        y, tps = res["uncompressed"]
+        same = int((y[:len(first[0])] == first[0][:len(y)]).cumprod(0).sum())
+        print(f"uncompressed ({desc['base_model']}): {prompt + tok.decode(y, skip_special_tokens=True)}")
+        print(f"uncompressed: {tps:.1f} tokens/s; the first {same} of {tokens} generated tokens are the same")
     return {name: {"tokens": y.tolist(), "tokens_per_s": tps} for name, (y, tps) in res.items()}
 
 @call_parse
@@ -313,9 +323,10 @@ def generate(
     tokens:int=64,            # tokens to generate
     reference:bool=False,     # run every compressed layer through its plain-torch reference instead of its kernel
     compare:bool=False,       # run both, kernels and reference, and print the ratio
+    baseline:bool=False,      # also continue the prompt with the uncompressed model it came from, for comparison
 ):
     "Continue a prompt with a compressed model and print the decoding speed in tokens per second."
-    _cli(lambda: run_generate(path, prompt, tokens, reference, compare))
+    _cli(lambda: run_generate(path, prompt, tokens, reference, compare, baseline))
 
 # %% ../nbs/90_cli.ipynb #67d9c6b2
 _COMMANDS = {"compress": compress, "eval": evaluate, "export": export, "generate": generate}

@@ -204,8 +204,9 @@ def test_sparse_compress_eval_generate_export(tiny_dir, tmp_path):
     ppl = desc["metrics"]["compressed"]["perplexity"]
     r = cli("eval", out, "--eval-chars", 3000)
     assert r.returncode == 0 and f"{ppl:.2f}" in r.stdout, r.stdout + r.stderr[-2000:]
-    r = cli("generate", out, "--tokens", 8, "--compare")
+    r = cli("generate", out, "--tokens", 8, "--compare", "--baseline")
     assert r.returncode == 0 and "kernels: " in r.stdout and "tokens/s" in r.stdout and "kernels / reference" in r.stdout, r.stderr[-2000:]
+    assert "uncompressed: " in r.stdout and "generated tokens are the same" in r.stdout
     r = cli("export", out, "--out", tmp_path/"ct")
     assert r.returncode == 0, r.stderr[-2000:]
     q = json.loads((tmp_path/"ct"/"config.json").read_text())["quantization_config"]

@@ -1,6 +1,7 @@
 """A W4A16 model with Llama-3-8B's shapes, randomly initialised, generates greedy tokens through the Triton kernels.
 
     python kernels/generate_wa16.py                   # H100: about 3 minutes; prints tokens/s, bf16 against W4A16
+    python kernels/generate_wa16.py --compile         # the decoding step compiled by torch.compile first (both models)
     python kernels/generate_wa16.py --tiny --device cpu   # a 2-layer toy on the CPU: checks the decoding loop against HF
 
 The model is transformers' `LlamaForCausalLM` with Llama-3-8B's configuration (4096 hidden, 14336 MLP, 32 layers, 32 query and
@@ -35,7 +36,7 @@ TINY = dict(LLAMA3_8B, hidden_size=256, intermediate_size=512, num_hidden_layers
 
 class StaticDecoder:
     "One-token decoding steps of a HF Llama with a static KV cache, written so that a step can be captured in a CUDA graph."
-    def __init__(self, model, max_len:int):
+    def __init__(self, model, max_len:int, compiled:bool=False):
         self.m, self.cfg, self.max_len = model, model.config, max_len
         c, p = self.cfg, next(model.parameters())
         hd = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
@@ -46,6 +47,7 @@ class StaticDecoder:
         self.logits = torch.zeros(1, c.vocab_size, dtype=torch.float32, device=p.device)
         self.next = torch.zeros(1, 1, dtype=torch.long, device=p.device)
         self.graph = None
+        if compiled: self._step = torch.compile(self._step)             # elementwise work fused; products stay opaque calls
 
     @torch.no_grad()
     def _step(self):
@@ -134,6 +136,7 @@ def main():
     ap.add_argument("--tokens", type=int, default=128); ap.add_argument("--prompt", type=int, default=16)
     ap.add_argument("--ab", action="store_true", help="also time the middle layers' one row through the GEMV instead of the balanced pair kernel, same run")
     ap.add_argument("--tol", type=float, default=0.05, help="allowed logit gap to the reference's best token")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the decoding step (both models) before capturing it")
     a = ap.parse_args()
     if a.device == "cuda" and not torch.cuda.is_available(): sys.exit("generate_wa16: needs a CUDA GPU (or --tiny --device cpu)")
     torch.manual_seed(0)
@@ -147,7 +150,7 @@ def main():
           f"{dtype}, random ({time.perf_counter()-t0:.0f} s)", flush=True)
     graph = a.device == "cuda"
     prompt = torch.randint(0, config.vocab_size, (a.prompt,)).tolist()
-    dec = StaticDecoder(model, a.prompt + a.tokens)
+    dec = StaticDecoder(model, a.prompt + a.tokens, a.compile)
     ref_toks, ref_logits, t_bf16 = generate(dec, prompt, a.tokens, graph)
     print(f"{str(dtype)[6:]}: {a.tokens - 1} tokens in {t_bf16*1e3:.1f} ms = {(a.tokens-1)/t_bf16:.1f} tokens/s", flush=True)
     with torch.no_grad(): hf = model(torch.tensor([prompt + ref_toks[:-1]], device=a.device)).logits[0, a.prompt - 1:].float()
@@ -162,7 +165,7 @@ def main():
     if graph: torch.cuda.synchronize()
     print(f"quantized the decoder's linears to W4 g128 (RTN) in {time.perf_counter()-t0:.0f} s; "
           f"{torch.cuda.memory_allocated()/2**30 if graph else 0:.1f} GiB on the GPU", flush=True)
-    dec = StaticDecoder(model, a.prompt + a.tokens)
+    dec = StaticDecoder(model, a.prompt + a.tokens, a.compile)
     toks, logits, t_w4 = generate(dec, prompt, a.tokens, graph)
     print(f"W4A16: {a.tokens - 1} tokens in {t_w4*1e3:.1f} ms = {(a.tokens-1)/t_w4:.1f} tokens/s; "
           f"speed-up over bf16 {t_bf16/t_w4:.2f}x", flush=True)

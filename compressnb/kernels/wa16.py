@@ -15,7 +15,7 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference_weight', 'wa16_reference', 'WA16Config', 'wa16_config',
-           'wa16_matmul', 'wa16_dequantize', 'wa16_from_quantlinear', 'quantlinear_forward']
+           'wa16_matmul', 'wa16_dequantize', 'wa16_from_quantlinear', 'wa16_linear_op', 'quantlinear_forward']
 
 # %% ../../nbs/50_kernels.wa16.ipynb #bf1854fc
 @dataclass
@@ -852,10 +852,23 @@ def wa16_from_quantlinear(m) -> WA16Weight:
     m._wa16 = w
     return w
 
+@torch.library.custom_op("compressnb::wa16_linear", mutates_args=())
+def wa16_linear_op(x:torch.Tensor, qw:torch.Tensor, scales:torch.Tensor, zeros:torch.Tensor|None, bias:torch.Tensor|None,
+                   bits:int, group:int, K:int, N:int) -> torch.Tensor:
+    "`wa16_matmul` as a PyTorch operator: `torch.compile` treats it as one opaque call (it does not trace the launcher)."
+    return wa16_matmul(x, WA16Weight(qw, scales, zeros, bits, group, K, N, None, bias))
+
+@wa16_linear_op.register_fake
+def _(x, qw, scales, zeros, bias, bits, group, K, N): return x.new_empty(*x.shape[:-1], N)
+
 def quantlinear_forward(m, x:torch.Tensor) -> torch.Tensor:
-    "A `QuantLinear`'s product through the kernel (4/8 bits, fp16/bf16 input); `NotImplemented` for the dispatcher otherwise."
+    """A `QuantLinear`'s product through the kernel (4/8 bits, fp16/bf16 input); `NotImplemented` for the dispatcher otherwise.
+    Under `torch.compile` it goes through the `compressnb::wa16_linear` operator; in eager mode it calls the launcher directly
+    (an operator's dispatch would add microseconds to every call)."""
     if m.cfg.bits in (4, 8) and x.dtype in (torch.float16, torch.bfloat16) and wa16_config(1, m.out_features, m.in_features, m.group_size):
         w = wa16_from_quantlinear(m)
         if w.bias is not None and w.bias.dtype != x.dtype: w.bias = w.bias.to(x.dtype)
+        if torch.compiler.is_compiling() and w.perm is None:
+            return wa16_linear_op(x, w.qw, w.scales, w.zeros, w.bias, w.bits, w.group, w.K, w.N)
         return wa16_matmul(x, w)
     return NotImplemented

@@ -11,7 +11,3 @@ $PY -m pip install -q -e ".[dev]"
 if command -v apt-get >/dev/null && ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq; else echo "note: run 'sudo apt-get update' once so the built-in texts can be fetched" >&2; fi
 fi
-# The docs site's browser test drives Debian's Chromium (Playwright uses it as installed; it downloads no browser).
-if command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq chromium >/dev/null; else echo "note: 'sudo apt-get install chromium' for the site's browser test" >&2; fi
-fi

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
+# The docs site's browser test drives Debian's Chromium (Playwright uses it as installed; it downloads no browser).
+if command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq chromium >/dev/null; else echo "note: 'sudo apt-get install chromium' for the site's browser test" >&2; fi
+fi
 export TRITON_INTERPRET=1 PYTHONWARNINGS=ignore TOKENIZERS_PARALLELISM=false
 
 snapshot() { find nbs compressnb README.md -type f \( -name '*.ipynb' -o -name '*.py' -o -name '*.md' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }

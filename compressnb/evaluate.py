@@ -6,7 +6,7 @@ Docs: https://compressnb.github.io/compressnb/eval.html.md"""
 
 # %% ../nbs/09_eval.ipynb #48047ed8
 from __future__ import annotations
-import math, time
+import logging, math, time
 from dataclasses import dataclass, asdict
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -91,7 +91,8 @@ def cached_perplexity(model, tok, text, seqlen:int=512, max_chars:int|None=90_00
     path = cache_dir()/"perplexity"/f"{key}.json"
     if path.exists():
         try: return Perplexity(**json.loads(path.read_text())), True
-        except (ValueError, TypeError): pass                                  # unreadable: measure again
+        except (ValueError, TypeError):
+            logging.getLogger("compressnb").info("cached perplexity %s is unreadable; measuring again", path)
     r = perplexity(model, tok, text, seqlen, max_chars, progress=progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda p: p.write_text(json.dumps(r.to_dict())))

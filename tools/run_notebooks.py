@@ -1,0 +1,54 @@
+"""Execute notebooks in place so that their outputs (prints, tables, plots, explorers) are stored and shown by the docs site.
+
+    python tools/run_notebooks.py nbs/11_gptq.ipynb nbs/tutorials/02_gptq.ipynb
+    python tools/run_notebooks.py --all          # every notebook under nbs/ (about 25 minutes on 2 cores)
+
+Every cell runs, `#| slow` ones included; the outputs of a slow cell are labelled with this command, the machine and the
+date, because the test run skips those cells and would not reproduce them. Outputs that carry no information on a static
+page are dropped: progress bars, warnings on stderr, terminal control codes. Run `nbdev-clean` afterwards.
+"""
+import datetime, os, platform, re, sys
+from pathlib import Path
+
+os.environ.update(TQDM_DISABLE="1", HF_HUB_DISABLE_PROGRESS_BARS="1", TRANSFORMERS_VERBOSITY="error",
+                  PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false")
+os.environ.setdefault("TRITON_INTERPRET", "1")
+from execnb.shell import CaptureShell, read_nb, write_nb
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+NOISE = re.compile(r"\|[#█▏▎▍▌▋▊▉ ]*\||it/s\]|s/it\]|Warning|warn\(|^\s*$")
+
+def noise(o) -> bool:
+    "A stream output that is only progress bars, warnings or blank lines."
+    if o.get("output_type") != "stream": return False
+    text = ANSI.sub("", o["text"] if isinstance(o["text"], str) else "".join(o["text"]))
+    lines = text.replace("\r", "\n").splitlines()
+    return not text.strip() or (o.get("name") == "stderr" and all(NOISE.search(l) for l in lines))
+
+def cpu_name() -> str:
+    try: return next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration): return platform.processor() or platform.machine()
+
+def slow_label(path:str) -> dict:
+    "A markdown output saying where a slow cell's recorded output comes from."
+    import torch
+    rel = os.path.relpath(path, ROOT)
+    text = (f"*Recorded output* (a `#| slow` cell): `python tools/run_notebooks.py {rel}` on {cpu_name()}, "
+            f"{torch.get_num_threads()} threads, {datetime.date.today().isoformat()}.")
+    return {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": text, "text/plain": text}}
+
+def run(path:str):
+    CaptureShell().execute(path, path, exc_stop=True)
+    nb = read_nb(path)
+    for c in nb.cells:
+        if "outputs" not in c: continue
+        c["outputs"] = [o for o in c["outputs"] if not noise(o)]
+        if c.get("cell_type") == "code" and re.search(r"^#\|\s*slow", c["source"], re.M): c["outputs"].append(slow_label(path))
+    write_nb(nb, path)
+
+if __name__ == "__main__":
+    paths = sys.argv[1:]
+    if paths == ["--all"]: paths = sorted(str(p) for p in (ROOT / "nbs").rglob("*.ipynb") if ".ipynb_checkpoints" not in str(p))
+    for p in paths:
+        print(p, flush=True); run(p)

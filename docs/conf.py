@@ -64,9 +64,11 @@ def _visit_displaymath(self, node):
 
 # ---- docstrings are written in nbdev's markdown: `code` is literal text, | is a character
 def _markdown_docstring(app, what, name, obj, options, lines):
+    "`code` -> literal, $x$ -> :math:`x`, and | and * (as written in shapes and formulas) kept as characters."
+    def text(t): return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", t.replace("|", "\\|").replace("*", "\\*"))
     for i, l in enumerate(lines):
-        l = l.replace("|", "\\|").replace("*", "\\*")
-        lines[i] = re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", l)
+        parts = re.split(r"(?<![`\\])\$([^$`]+)\$", l)                           # even: text, odd: math
+        lines[i] = "".join(text(t) if k % 2 == 0 else f":math:`{t}`" for k, t in enumerate(parts))
 
 def setup(app):
     app.connect("autodoc-process-docstring", _markdown_docstring)

@@ -198,16 +198,19 @@ def build_sphinx(out:Path, reuse_proc:bool=False):
     for name, docs in sections.items():
         slug = re.sub(r"\W+", "-", name.lower())
         (src / "sections" / f"{slug}.md").write_text("\n".join([f"# {name}", "", "```{toctree}", ":maxdepth: 1", *docs, "```", ""]))
-    toc = ["```{toctree}", ":hidden:", ":maxdepth: 1", *("sections/" + re.sub(r"\W+", "-", n.lower()) for n in sections), "```"]
+    toc = ["## Contents", "", "```{toctree}", ":maxdepth: 2", *("sections/" + re.sub(r"\W+", "-", n.lower()) for n in sections), "```"]
     home = json.loads((src / "index.ipynb").read_text())
     home["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "\n".join(toc), "id": "cell-toc"})
     (src / "index.ipynb").write_text(json.dumps(home))
-    if out.exists(): shutil.rmtree(out)
+    html = ROOT / "_build" / "html"                                          # myst-nb writes beside it (_build/jupyter_execute)
+    if html.exists(): shutil.rmtree(html)
     r = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-n", "-W", "--keep-going", "-j", "2",
-                        "-c", str(ROOT / "docs"), str(src), str(out)], cwd=ROOT)
+                        "-d", str(ROOT / "_build" / "doctrees"), "-c", str(ROOT / "docs"), str(src), str(html)], cwd=ROOT)
     if r.returncode: raise SystemExit("site build: Sphinx reported the warnings above (a missing API entry, a broken reference, ...)")
-    if bad := check_links(out):
+    if bad := check_links(html):
         raise SystemExit("site build: links that do not resolve:\n" + "\n".join(f"  {p}: {h}" for p, h in bad[:40]))
+    if out.exists(): shutil.rmtree(out)
+    shutil.move(str(html), str(out))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -39,7 +39,10 @@ def slow_label(path:str) -> dict:
     return {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": text, "text/plain": text}}
 
 def run(path:str):
-    CaptureShell().execute(path, path, exc_stop=True)
+    path, here = os.path.abspath(path), os.getcwd()
+    os.chdir(os.path.dirname(path))                                     # as nbdev-test runs it: relative paths from the notebook
+    try: CaptureShell().execute(path, path, exc_stop=True)
+    finally: os.chdir(here)
     nb = read_nb(path)
     for c in nb.cells:
         if "outputs" not in c: continue

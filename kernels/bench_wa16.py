@@ -1,8 +1,9 @@
 """W4A16 / W8A16 kernels against bf16 `F.linear` on the GPU, measured side by side in one run.
 
     python kernels/bench_wa16.py                 # the table for kernels/RESULTS.md (H100: about 3 minutes)
-    python kernels/bench_wa16.py --sweep         # time candidate tilings per shape and batch, print the best (for wa16_config)
-    python kernels/bench_wa16.py --vary maxnreg=128   # the heuristic's tiling against variants of it, side by side
+    python kernels/bench_wa16.py --tune          # measure every shape's configurations per row bucket, as a cold start does
+    python kernels/bench_wa16.py --tune --write-defaults   # ... and ship this GPU's choices with compressnb
+    python kernels/bench_wa16.py --vary maxnreg=128   # the chosen tiling against variants of it, side by side
     python kernels/bench_wa16.py --vary BN=64 --M 1 --prelude   # ... each call after a copy into its input (a foreign kernel first)
     python kernels/bench_wa16.py --peer torchao  # torchao's int4 weight-only path, bf16 and ours, same shapes, batch 1 and 16
     python kernels/bench_wa16.py --check         # correctness on the GPU against the reference, then exit (--quick: a subset;
@@ -24,7 +25,8 @@ from dataclasses import replace
 import torch, torch.nn.functional as F
 import triton
 sys.path.insert(0, ".")
-from compressnb.kernels.wa16 import WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_dequantize, wa16_reference_weight, _split_for, _split_at_most, _tma_ok, _balanced_programs
+from compressnb.kernels.wa16 import (WA16Config, pack_wa16, wa16_matmul, wa16_reference, wa16_config, wa16_candidates, wa16_dequantize,
+                                     wa16_reference_weight, ROW_BUCKETS, _split_at_most, _split_for, _tma_ok, _balanced_programs)
 
 SHAPES = [(4096, 4096), (4096, 14336), (14336, 4096), (8192, 8192), (8192, 28672), (28672, 8192)]   # (K, N)
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096]
@@ -97,7 +99,7 @@ def random_weight(K, N, bits=4, group=128, n_major=None, zeros=None):
 
 FORCED = lambda M, bk: [WA16Config(16, 128, bk, 1, mma=True), WA16Config(16, 64, 64, 3, mma=True, xperm=True),   # the pair kernel's
     WA16Config(32 if M <= 32 else 64, 256, bk, 2, 8, mma=True), WA16Config(64, 128, bk, 4, mma=True, xperm=True),   # tilings that
-    WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),      # the heuristic
+    WA16Config(16, 128, bk, 2, mma=True, xperm=True, tma=True), WA16Config(16, 64, 64, 3, mma=True, tma=True),      # the search
     WA16Config(32, 128, bk, 2, mma=True, tma=True), WA16Config(32, 64, bk, 2, mma=True, xperm=True),                # may not pick
     WA16Config(16, 128, bk, 2, mma=True, tma=True, xnat=True), WA16Config(64, 64, bk, 3, mma=True, xnat=True),
     WA16Config(64, 128, bk, 1, 8, mma=True, xperm=True)]                                                           # (65-256 rows)
@@ -111,7 +113,7 @@ def balanced_forced(M, N, K, bk):
 
 def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
     """Every kernel path against the reference on fresh random weights; `Ms`: only these batch sizes (e.g. one rule's rows).
-    `part` (i, n): only share i of n (the heuristic's cases by case number, the forced tilings by their number: each share
+    `part` (i, n): only share i of n (the search space's cases by case number, the forced tilings by their number: each share
     compiles about 1/n of the kernels, which dominate the time)."""
     torch.manual_seed(0)
     worst, n = 0.0, 0
@@ -123,7 +125,8 @@ def check(quick=False, bits=(4, 8), Ms=None, part=(0, 1)):
     for ci, ((K, N), M, bits, n_major, zeros) in enumerate(cases):
         print(f"  {time.time() - t0:5.0f} s: K={K} N={N} M={M} W{bits} {'[N, words]' if n_major else '[words, N]'} zeros={zeros}", flush=True)
         w = random_weight(K, N, bits, 64 if K % 128 else 128, n_major, zeros)   # (every share draws the same weights)
-        cfgs = [None] if ci % part[1] == part[0] else []                      # None: the heuristic's choice
+        sms = torch.cuda.get_device_properties(0).multi_processor_count         # every configuration the search may choose
+        cfgs = wa16_candidates(M, N, K, w.group, sms, bits, zeros != "frac") if ci % part[1] == part[0] else []
         if zeros != "frac": cfgs += [c for j, c in enumerate(FORCED(M, min(128, w.group)) + balanced_forced(M, N, K, min(128, w.group)))
                                      if j % part[1] == part[0]]
         for dtype in (torch.bfloat16, torch.float16):
@@ -163,49 +166,47 @@ def check_parallel(jobs:int, argv:list):
           f"W4A16/W8A16 on {torch.cuda.get_device_name()}: {n} checks pass, largest relative error {worst:.1e}"), flush=True)
     if failed: sys.exit(1)
 
-def sweep(Ms=(1, 2, 4, 16), shapes=SHAPES, group=128, focus=False, bits=4):
-    sms = torch.cuda.get_device_properties(0).multi_processor_count
-    for (K, N), M in itertools.product(shapes, Ms):
-        w = random_weight(K, N, bits, group=group)
-        R = copies(w.nbytes)
-        ws = [random_weight(K, N, bits, group=group) for _ in range(R)]
-        x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+def tune(Ms=ROW_BUCKETS, shapes=SHAPES, group=128, bits=4, write_defaults=False):
+    """Choose every (shape, row bucket)'s configuration by measurement as a cold start would (nothing cached: the search runs
+    for each), print the choice beside bf16, the search's time per key and in total; `write_defaults`: add this GPU's choices
+    to the file shipped with compressnb."""
+    import compressnb.kernels.wa16 as wa16
+    sms, gpu = torch.cuda.get_device_properties(0).multi_processor_count, torch.cuda.get_device_name()
+    print(f"{gpu}: configurations measured on first use (W{bits}A16, groups of {group}); bf16 F.linear beside, same graphs")
+    print("| K | N | rows | candidates | search (s) | chosen | ours (us) | bf16 (us) | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    total, keys = 0.0, []
+    for K, N in shapes:
+        w0 = random_weight(K, N, bits, group)
+        R = copies(w0.nbytes); ws = [w0] + [random_weight(K, N, bits, group) for _ in range(R - 1)]
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
-        t_bf16 = graph_time(lambda i: F.linear(x, W[i]), len(W))
-        res = []
-        cands = []
-        heur = wa16_config(M, N, K, group, sms, bits)
-        if focus:                                                   # the heuristic's tiling with other pipeline depths
-            cands = [replace(heur, num_stages=st) for st in ((1, 2, 3) if heur.gemv else (2, 3, 4))]
-        elif M <= 4:                                                # the GEMV
-            cands += [WA16Config(M, BN, min(group, 512), split, 4, 1, gemv=True, unroll=u, prefetch=pf) for BN, split, u, pf
-                      in itertools.product([64, 128], [2, 4, 8, 16], [1, 2], [False, True]) if not pf or (u == 1 and M == 1)]
-        if M <= 64 and not focus:                                   # tensor cores, codes unpacked in pairs
-            BM = 16 if M <= 16 else 32 if M <= 32 else 64
-            for BN, xperm, tma in itertools.product([64, 128], [False, True], [False, True]):
-                h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
-                cands += [WA16Config(BM, BN, 128, sp, 4, 3, mma=True, xperm=xperm, tma=tma) for sp in sorted({max(1, h // 2), h})]
-            h = _split_for(-(-M // BM) * -(-N // 128), K // 128, sms, 16, min_slices=2)
-            cands += [WA16Config(BM, 128, 128, max(1, h // 2), 4, st, mma=True, xperm=True) for st in (2, 4, 5)]
-            cands += [WA16Config(BM, 256, 128, max(1, h // 4), 8, 3, mma=True, xperm=True)]
-        if 32 < M <= 512 and not focus:                             # many rows: the pair kernel with tall row tiles, bulk copies
-            for BM, BN, warps in itertools.product([64, 128], [64, 128], [4, 8]):
-                h = _split_for(-(-M // BM) * -(-N // BN), K // 128, sms, 16, min_slices=2)
-                cands += [WA16Config(BM, BN, 128, sp, warps, 3, mma=True, tma=True) for sp in sorted({max(1, h // 2), h})]
-        if M > 64 and not focus: cands.append(WA16Config(0, 128, 128, dequant=True))
-        if M > 16 and not focus:                                    # the first tensor-core kernel
-            BM = 32 if M <= 32 else 64
-            cands += [WA16Config(BM, 128, 128, split, 4, 4) for split in (2, 4, 8)]
-        for cfg in cands:
-            try: t = graph_time(lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)
-            except Exception as e: print("  failed:", cfg, repr(e)[:200]); continue
-            res.append((t, cfg))
-        res.sort(key=lambda r: r[0])
-        t_h = graph_time(lambda i: wa16_matmul(x, ws[i]), R)
-        best = res[0]
-        print(f"K={K:5d} N={N:5d} M={M:3d} | bf16 {t_bf16*1e6:7.1f} us | heuristic {t_h*1e6:7.1f} us ({t_bf16/t_h:4.2f}x) "
-              f"{wa16_config(M, N, K, group, sms, bits)} | best {best[0]*1e6:7.1f} us ({t_bf16/best[0]:4.2f}x) {best[1]}", flush=True)
-        for t, cfg in res[1:4]: print(f"      next {t*1e6:7.1f} us ({t_bf16/t:4.2f}x) {cfg}", flush=True)
+        for M in Ms:
+            key = wa16.tiles_key(gpu, M, N, K, group, bits, True)
+            wa16._CHOSEN.pop(key, None); wa16._MEMO.clear()
+            cands = wa16.wa16_candidates(M, N, K, group, sms, bits)
+            x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+            t0 = time.perf_counter()
+            if len(cands) > 1:
+                cfg, sec = wa16.search_config(x, w0, cands); wa16.remember_config(key, cfg, sec, sms); keys.append(key)
+            else: cfg = cands[0]
+            dt = time.perf_counter() - t0; total += dt
+            t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: wa16_matmul(x, ws[i], cfg=cfg), R)
+            name = ("dequant" if cfg.dequant else "gemv" if cfg.gemv else "balanced" if cfg.balanced else "pair" if cfg.mma else
+                    "tc") + f" {cfg.BM}x{cfg.BN} split {cfg.split}" + (" tma" if cfg.tma else "") + (" xnat" if cfg.xnat else "") + \
+                   (" xperm" if cfg.xperm else "")
+            print(f"| {K} | {N} | {M} | {len(cands)} | {dt:.1f} | {name} | {t*1e6:.1f} | {t_ref*1e6:.1f} | {r:.2f}x |", flush=True)
+        del ws, W; torch.cuda.empty_cache()
+    print(f"cold-start search: {total:.0f} s for {len(keys)} (shape, rows) keys; a warm cache searches nothing")
+    if write_defaults:
+        from compressnb.core import cache_dir, atomic_write
+        import json, pathlib
+        mine = json.loads((cache_dir() / wa16.TILES_FILE).read_text())
+        dest = pathlib.Path(wa16.__file__).with_name(wa16.TILES_FILE)
+        shipped = json.loads(dest.read_text()) if dest.exists() else {}
+        shipped.update({k: mine[k] for k in keys})
+        atomic_write(dest, lambda p: pathlib.Path(p).write_text(json.dumps(shipped, indent=1, sort_keys=True) + "\n"))
+        print(f"{len(keys)} choices for {gpu} written to {dest}")
+    return keys
 
 def vary(cfg:WA16Config, spec:str, M:int, N:int, K:int, sms:int) -> WA16Config:
     """`cfg` with fields changed by `spec`, e.g. 'maxnreg=128' or 'BN=64,split=*2' (split=*2 or /2: doubled or halved;
@@ -223,7 +224,7 @@ def vary(cfg:WA16Config, spec:str, M:int, N:int, K:int, sms:int) -> WA16Config:
     return cfg
 
 def ab(specs, Ms, shapes, group=128, bits=4, prelude=False):
-    """The heuristic's tiling against variants of it (`vary`), side by side in one run, bf16 alongside. `prelude`: every call
+    """The chosen tiling against variants of it (`vary`), side by side in one run, bf16 alongside. `prelude`: every call
     (bf16's and ours) is preceded by a copy into its input, as in a model where the previous op writes it; the copies alone
     are timed too and their time is taken off."""
     sms = torch.cuda.get_device_properties(0).multi_processor_count
@@ -236,8 +237,8 @@ def ab(specs, Ms, shapes, group=128, bits=4, prelude=False):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         t_pre = graph_time(lambda i: pre(), len(W)) if prelude else 0.0
         t_bf16 = graph_time(lambda i: (pre(), F.linear(x, W[i])), len(W)) - t_pre
-        heur = wa16_config(M, N, K, group, sms, bits)
-        rows = [("heuristic", heur)] + [(sp, vary(heur, sp, M, N, K, sms)) for sp in specs]
+        heur = wa16_config(M, N, K, group, sms, bits, w=w0, x=x)
+        rows = [("chosen", heur)] + [(sp, vary(heur, sp, M, N, K, sms)) for sp in specs]
         out = []
         for name, cfg in rows:
             try: t = graph_time(lambda i: (pre(), wa16_matmul(x, ws[i], cfg=cfg)), len(ws)) - t_pre
@@ -261,6 +262,7 @@ def table(bits=4, group=128, Ms=BATCHES):
         W = [torch.randn(N, K, device="cuda", dtype=torch.bfloat16) for _ in range(copies(N * K * 2))]
         for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+            wa16_matmul(x, w0)                                          # the configuration chosen (measured if not cached) first
             t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: wa16_matmul(x, ws[i]), R)
             nbytes = w0.nbytes + 2 * M * K + 2 * M * N
             print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x | {nbytes/t/1e9:.0f} | {nbytes/bw/t:.2f} |",
@@ -301,6 +303,7 @@ def peer_table(Ms=(1, 16), group=128):
             print(f"| {K} | {N} | - | torchao's int4 path does not run here: {e} | | | | |", flush=True); ao = None
         for M in Ms:
             x = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
+            wa16_matmul(x, w0)
             t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: wa16_matmul(x, ws[i]), R)
             if ao is None: print(f"| {K} | {N} | {M} | {t_ref*1e6:.1f} | - | {t*1e6:.1f} | {r:.2f}x | - |", flush=True); continue
             t_ao, t2, r2 = paired_time(lambda i: ao[i](x), len(ao), lambda i: wa16_matmul(x, ws[i]), R)
@@ -309,15 +312,15 @@ def peer_table(Ms=(1, 16), group=128):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sweep", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--tune", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--write-defaults", action="store_true", help="--tune: add this GPU's choices to compressnb/kernels/wa16-tiles.json")
     ap.add_argument("--quick", action="store_true", help="--check: a smaller set (two shapes, fewer batch sizes)")
     ap.add_argument("--bits", type=int, default=None, help="4 or 8 (default: 4; --check: both)")
-    ap.add_argument("--M", type=int, nargs="*", default=None, help="--sweep/--vary: batch sizes (default 1 2 4 16); --check: only these")
-    ap.add_argument("--shapes", nargs="*", default=None, help="--sweep: KxN shapes, e.g. 8192x28672")
-    ap.add_argument("--group", type=int, default=128, help="--sweep: group size (GEMV slices are one group)")
-    ap.add_argument("--focus", action="store_true", help="--sweep: only the heuristic's tiling, at other pipeline depths")
+    ap.add_argument("--M", type=int, nargs="*", default=None, help="--vary: batch sizes (default 1 2 4 16); --tune: rows (default the buckets 1-256); --check: only these")
+    ap.add_argument("--shapes", nargs="*", default=None, help="--tune/--vary: KxN shapes, e.g. 8192x28672")
+    ap.add_argument("--group", type=int, default=128, help="--tune/--vary: group size")
     ap.add_argument("--n-major", action="store_true", help="weights laid out [N, words] (QuantLinear's storage) instead of [words, N]")
-    ap.add_argument("--vary", nargs="*", default=None, help="the heuristic against variants of it, e.g. maxnreg=128 'BN=64,split=*2' (with --M, --shapes, --bits)")
+    ap.add_argument("--vary", nargs="*", default=None, help="the chosen tiling against variants of it, e.g. maxnreg=128 'BN=64,split=*2' (with --M, --shapes, --bits)")
     ap.add_argument("--prelude", action="store_true", help="--vary: a copy into the input before every call (timed alone and taken off)")
     ap.add_argument("--table-M", type=int, nargs="*", default=BATCHES, help="table: batch sizes")
     ap.add_argument("--jobs", type=int, default=1, help="--check: split over this many processes (kernel compiles run in parallel)")
@@ -334,5 +337,5 @@ if __name__ == "__main__":
     elif a.peer: peer_table(a.M or (1, 16))
     elif a.check: check(a.quick, (a.bits,) if a.bits else (4, 8), a.M, tuple(map(int, a.part.split("/"))))
     elif a.vary is not None: ab(a.vary, Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits, a.prelude)
-    elif a.sweep: sweep(Ms, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, a.focus, bits)
+    elif a.tune: tune(a.M or ROW_BUCKETS, [tuple(map(int, x.split('x'))) for x in a.shapes] if a.shapes else SHAPES, a.group, bits, a.write_defaults)
     else: table(bits, Ms=a.table_M)

@@ -21,7 +21,7 @@ twice theirs + 1e-2, and each generated token within twice their largest gap (+ 
 reference's best logit (random weights give near-ties that summation order may break either way).
 """
 import argparse, sys, time
-from contextlib import contextmanager, nullcontext
+
 import torch, torch.nn as nn, torch.nn.functional as F
 sys.path.insert(0, ".")
 from transformers import LlamaConfig, LlamaForCausalLM
@@ -117,24 +117,10 @@ def reference_path():
     from compressnb.kernels import reference_kernels
     return reference_kernels()
 
-@contextmanager
-def gemv_middle():
-    "One row of the middle-sized layers through the prefetching GEMV instead of the balanced pair kernel: an A/B."
-    orig = wa16.wa16_config
-    def config(M, N, K, group, sms=wa16._SMS, *a, **kw):
-        c = orig(M, N, K, group, sms, *a, **kw)
-        if c is not None and c.balanced:
-            c = wa16.WA16Config(M, 64, c.BK, wa16._split_for(-(-N // 64), -(-K // c.BK), sms, 16, min_slices=4), 4, 1, gemv=True, prefetch=True)
-        return c
-    wa16.wa16_config = config
-    try: yield
-    finally: wa16.wa16_config = orig
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tiny", action="store_true"); ap.add_argument("--device", default="cuda")
     ap.add_argument("--tokens", type=int, default=128); ap.add_argument("--prompt", type=int, default=16)
-    ap.add_argument("--ab", action="store_true", help="also time the middle layers' one row through the GEMV instead of the balanced pair kernel, same run")
     ap.add_argument("--tol", type=float, default=0.05, help="allowed logit gap to the reference's best token")
     ap.add_argument("--compile", action="store_true", help="torch.compile the decoding step (both models) before capturing it")
     a = ap.parse_args()
@@ -169,10 +155,6 @@ def main():
     toks, logits, t_w4 = generate(dec, prompt, a.tokens, graph)
     print(f"W4A16: {a.tokens - 1} tokens in {t_w4*1e3:.1f} ms = {(a.tokens-1)/t_w4:.1f} tokens/s; "
           f"speed-up over bf16 {t_bf16/t_w4:.2f}x", flush=True)
-    if a.ab:                                                     # alternating, so that neither is favoured by its position
-        for name, ctx in [("the GEMV", gemv_middle), ("the balanced pair kernel (the default)", nullcontext), ("the GEMV", gemv_middle)]:
-            with ctx(): _, _, t = generate(StaticDecoder(model, a.prompt + a.tokens), prompt, a.tokens, graph)
-            print(f"  A/B, one row of the middle layers through {name}: {(a.tokens-1)/t:.1f} tokens/s ({t_bf16/t:.2f}x bf16)", flush=True)
     with reference_path(), torch.no_grad():
         ref = model(torch.tensor([prompt + toks[:-1]], device=a.device)).logits[0, a.prompt - 1:].float()   # [tokens, vocab]
     err = ((logits - ref).norm() / ref.norm()).item()

@@ -155,6 +155,25 @@ def test_api_entries_and_math(built, browser):
         assert ex.locator("img").get_attribute("src") != first
         page.close()
 
+def test_every_public_name_has_an_entry(built):
+    "Every exported function and class, and every public method of an exported class, has an API entry on some page."
+    import importlib, inspect, pkgutil, compressnb
+    ids = set()
+    for p in built.rglob("*.html"): ids |= set(re.findall(r'id="(compressnb\.[^"]+)"', p.read_text(errors="replace")))
+    missing = []
+    for m in pkgutil.walk_packages(compressnb.__path__, "compressnb."):
+        if m.name.endswith("_modidx"): continue
+        mod = importlib.import_module(m.name)
+        for n in getattr(mod, "__all__", []):
+            o = getattr(mod, n, None)
+            if not ((inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == mod.__name__): continue
+            name = f"{mod.__name__}.{n}".replace(".__init__", "")
+            missing += [name] * (name not in ids)
+            if inspect.isclass(o):
+                missing += [f"{name}.{k}" for k, v in vars(o).items() if not k.startswith("_") and k != "extra_repr"
+                            and (inspect.isfunction(v) or isinstance(v, (classmethod, staticmethod, property))) and f"{name}.{k}" not in ids]
+    assert not missing, missing
+
 def test_screenshots(built, browser):
     shots = built / "screenshots"
     shots.mkdir(exist_ok=True)

@@ -6,16 +6,19 @@ Docs: https://compressnb.github.io/compressnb/kernels.wa16.html.md"""
 
 # %% ../../nbs/50_kernels.wa16.ipynb #5c7fa4da
 from __future__ import annotations
-import os
-from dataclasses import dataclass
+import os, json, time
+from dataclasses import dataclass, asdict
 from functools import partial
+from pathlib import Path
 import torch, torch.nn.functional as F
 import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'WA16Weight', 'pack_wa16', 'wa16_reference_weight', 'wa16_reference', 'WA16Config', 'wa16_config',
-           'wa16_matmul', 'wa16_dequantize', 'wa16_from_quantlinear', 'wa16_linear_op', 'quantlinear_forward']
+__all__ = ['INTERPRET', 'ROW_BUCKETS', 'TILES_FILE', 'WA16Weight', 'pack_wa16', 'wa16_reference_weight', 'wa16_reference',
+           'WA16Config', 'rows_bucket', 'wa16_candidates', 'tiles_key', 'known_config', 'remember_config',
+           'time_config', 'search_config', 'wa16_config', 'wa16_matmul', 'wa16_dequantize', 'wa16_from_quantlinear',
+           'wa16_linear_op', 'quantlinear_forward']
 
 # %% ../../nbs/50_kernels.wa16.ipynb #bf1854fc
 @dataclass
@@ -567,9 +570,6 @@ class WA16Config:
     dequant: bool = False                           # many rows: unpack the whole weight (BK/P word rows x BN per program), then cuBLAS
     balanced: int = 0                               # mma, one row tile: this many programs share the tiles, q or q + 1 K-parts each
 
-_DEQUANT_ROWS = 256                                 # more rows than this (128 for small layers and 8-bit codes): unpack
-                                                    # the weight once, then cuBLAS
-
 def _split_for(tiles:int, k_tiles:int, sms:int, most:int, min_slices:int=1) -> int:
     "Power-of-two K-split (at most `most`) that gives the GPU about four programs per multiprocessor, each `min_slices` slices at least."
     split = 1
@@ -587,66 +587,137 @@ def _balanced_programs(tiles:int, k_tiles:int, sms:int) -> int:
     P = 4 * sms if -(-4 * sms // tiles) <= 8 else 3 * sms
     return max(tiles, min(P, tiles * min(16, k_tiles // 2)))
 
-def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> WA16Config|None:
-    "Tile shape and K-split for an `[M, K] x [K, N]` product; None if the group size admits no tile."
-    big = N * K >= 2**25                            # a large layer: worth reordering the input in a separate op
-    huge = N * K >= 2**27                           # one row too: the tensor cores' kernel reads it faster than the GEMV
-    pair4 = bits == 4 and int_zeros and _bk_for(group, K, 128) >= 32   # 4-bit codes the pair kernel takes
-    if M > _DEQUANT_ROWS or M > 128 and not (big and pair4):          # bound by arithmetic: cuBLAS on the unpacked weight
-        return WA16Config(0, 128, 128, dequant=True)
-    few = 3 <= M <= 16 or bits == 4 and (M == 2 or 2 <= M <= 32 and big or M == 1 and huge) or bits == 8 and M <= 2 and big
-    if few and int_zeros and _bk_for(group, K, 128) >= 32:
-        BK = _bk_for(group, K, 128)                 # tensor cores, codes unpacked in pairs
-        tma = M <= 16                               # up to 16 rows: words by bulk copies, the input read in the kernel
-        BM, BN = 16 if M <= 16 else 32, 128 if tma and N >= 8192 else 64
-        tiles = -(-M // BM) * -(-N // BN)
-        split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)   # one wave
-        return WA16Config(BM, BN, BK, split, 4, 3, mma=True, xperm=big and not tma, tma=tma, xnat=tma and bits == 4)   # 4-bit:
-                                                    # the input read by vector loads, reordered in registers (fewer L2 requests)
-    if 17 <= M <= 48 and pair4 and not big and K >= 2048 and (M <= 32 or N >= 4096 and K >= 4096):
-        BK = _bk_for(group, K, 128)                 # 17-48 rows of a small layer (17-32 below 4096x4096): the 2-16-row tiling
-        BN = 128 if N >= 4096 and K >= 4096 else 64 # in several row tiles (their words read together, from L2 after the first)
-        tiles = -(-M // 16) * -(-N // BN)
-        split = _split_at_most(_split_for(tiles, -(-K // BK), sms, 16, min_slices=2), tiles, K // BK, sms, 4)
-        return WA16Config(16, BN, BK, split, 4, 3, mma=True, tma=True, xnat=True)
-    if 17 <= M and bits == 8 and int_zeros and _bk_for(group, K, 128) >= 32:
-        BK = _bk_for(group, K, 128)                 # 17-128 rows of 8-bit codes: the pair kernel, 64 outputs, input reordered
-        BM = 32 if M <= 32 else 64
-        tiles = -(-M // BM) * -(-N // 64)
-        split = _split_at_most(_split_for(tiles, K // BK, sms, 16, min_slices=2), tiles, K // BK, sms, 4)
-        return WA16Config(BM, 64, BK, split, 4, 3, mma=True, xperm=True)
-    if 33 <= M and big and pair4:
-        BK = _bk_for(group, K, 128)                 # 33-256 rows of a large layer: the pair kernel, 64-row tiles, the input
-        if M <= 64 and not huge:                    # reordered beforehand. Up to 64 rows (but the largest layers) 64 outputs,
-            tiles = -(-N // 64)                     # K split only to fill one wave (each split writes and reads back
-            split = _split_for(tiles, K // BK, sms, 16, min_slices=2)   # M x N fp32 partial sums)
-            while split > 1 and tiles * split > 4 * sms: split //= 2
-            return WA16Config(64, 64, BK, split, 4, 3, mma=True, xperm=True)
-        tiles = -(-M // 64) * -(-N // 128)          # 65-256 rows (33-64 of the largest layers): 128 outputs, 8 warps; no K-split
-        split = 1 if 2 * tiles >= 3 * sms else _split_for(tiles, K // BK, sms, 4, min_slices=2)   # once the tiles alone give
-        return WA16Config(64, 128, BK, split, 8, 3, mma=True, xperm=True)   # 1.5 programs per multiprocessor, else 4 parts
-    if M == 1 and bits == 4 and big and int_zeros and _bk_for(group, K, 128) >= 32:
-        BK, tiles = _bk_for(group, K, 128), -(-N // 128)   # one row of a middle-sized layer: the pair kernel, a balanced grid
-        P = _balanced_programs(tiles, -(-K // BK), sms)
-        return WA16Config(16, 128, BK, -(-P // tiles), 4, 3, mma=True, tma=True, xnat=True, balanced=P)   # (split: most parts)
-    if M <= 4:                                      # GEMV: no tensor cores
-        BK = _bk_for(group, K, 128)
-        if not BK: return None
-        BN, k_tiles = 64, -(-K // BK)
-        if M == 1:                                  # one row: the next slice requested before this one's arithmetic
-            return WA16Config(M, BN, BK, _split_for(-(-N // BN), k_tiles, sms, 16, min_slices=4), 4, 1, gemv=True, prefetch=True)
-        unroll = 2 if K // BK >= 8 else 1
-        return WA16Config(M, BN, BK, _split_for(-(-N // BN), k_tiles // unroll, sms, 16, min_slices=2), 4, 1, gemv=True, unroll=unroll)
-    if M <= 16: BM, BN, bk, warps, stages = 16, 64, 128, 4, 4
-    else: BM, BN, bk, warps, stages = 64, 128, 128, 4, 4
-    BK = _bk_for(group, K, bk)
-    if not BK: return None
-    loop = M <= 16 and BK >= 128                      # the unpacking loop was faster up to 16 rows (needs 16 words a slice)
-    tiles = -(-M // BM) * -(-N // BN)
-    split = _split_for(tiles, -(-K // BK), sms, 8)
-    if M <= 128:                                      # each split adds M x N fp32 partial sums to write and read back:
-        split = _split_at_most(split, tiles, K // BK, sms, 2)      # about two programs per multiprocessor (H100 sweeps, M=64, 128)
-    return WA16Config(BM, BN, BK, min(split, 4) if loop else split, warps, stages, loop=loop, xperm=loop)
+ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)   # a configuration is chosen per bucket of row counts; more rows: cuBLAS
+
+def rows_bucket(M:int) -> int | None:
+    "The largest row count of `M`'s bucket (1, 2, 4, ... 256), or None above 256 rows."
+    return next((b for b in ROW_BUCKETS if M <= b), None)
+
+def wa16_candidates(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True) -> list:
+    """The configurations measured for an `[M, K] x [K, N]` product: a few tilings of each kernel, every one valid for any
+    row count of `M`'s bucket. Empty if the group size admits no tile; only the unpacked weight above 256 rows."""
+    BK = _bk_for(group, K, 128)
+    if not BK: return []
+    R = rows_bucket(M)
+    if R is None: return [WA16Config(0, 128, 128, dequant=True)]
+    k_tiles, P, out = -(-K // BK), 32 // bits, []
+    if R <= 4:                                                          # the GEMV (no tensor cores), R rows per program
+        for BN in (64, 128):
+            s = _split_for(-(-N // BN), k_tiles, sms, 16, min_slices=4 if R == 1 else 2)
+            for split in sorted({max(1, s // 2), s, min(2 * s, max(1, k_tiles // 2))}):
+                if R == 1: out.append(WA16Config(1, BN, BK, split, 4, 1, gemv=True, prefetch=True))
+                else: out += [WA16Config(R, BN, BK, split, 4, 1, gemv=True, unroll=u) for u in (1, 2)]
+    if int_zeros and BK >= 4 * P:                                       # tensor cores, codes unpacked in pairs
+        for BM in sorted({16 if R <= 16 else 32 if R <= 32 else 64} | ({16} if R <= 64 else set())):
+            for BN in (64, 128):
+                tiles = -(-R // BM) * -(-N // BN)
+                s = _split_at_most(_split_for(tiles, k_tiles, sms, 16, min_slices=2), tiles, k_tiles, sms, 4)
+                warps = 8 if BM == 64 and BN == 128 else 4
+                for mode in (dict(tma=True, xnat=bits == 4), dict(xperm=True)):      # words by bulk copies, or the input
+                    for split in sorted({max(1, s // 2), s}):                         # reordered beforehand
+                        out.append(WA16Config(BM, BN, BK, split, warps, 3, mma=True, **mode))
+        if R == 1 and bits == 4:                                        # one row: a balanced grid over the tiles
+            tiles = -(-N // 128)
+            B = _balanced_programs(tiles, k_tiles, sms)
+            out.append(WA16Config(16, 128, BK, -(-B // tiles), 4, 3, mma=True, tma=True, xnat=True, balanced=B))
+    if R >= 8 or not out:                                               # the first tensor-core kernel (any zeros)
+        BM, BN = (16, 64) if R <= 16 else (64, 128)
+        loop = R <= 16 and BK * bits >= 16 * 32
+        tiles = -(-R // BM) * -(-N // BN)
+        split = _split_at_most(_split_for(tiles, k_tiles, sms, 8), tiles, k_tiles, sms, 2)
+        out.append(WA16Config(BM, BN, BK, min(split, 4) if loop else split, 4, 4, loop=loop, xperm=loop))
+    if R >= 64: out.append(WA16Config(0, 128, 128, dequant=True))    # the weight unpacked once, then cuBLAS
+    return out
+
+# %% ../../nbs/50_kernels.wa16.ipynb #5f739c66
+TILES_FILE = "wa16-tiles.json"                      # measured choices, in `cache_dir()`; shipped defaults beside this module
+_CHOSEN: dict = {}                                   # key -> WA16Config, this process
+
+def tiles_key(gpu:str, M:int, N:int, K:int, group:int, bits:int, int_zeros:bool) -> str:
+    return f"{gpu}|W{bits}|group {group}|{'integer' if int_zeros else 'fractional'} zeros|K {K} N {N}|rows <= {rows_bucket(M)}"
+
+def _read_tiles(path) -> dict:
+    try: return json.loads(Path(path).read_text())
+    except FileNotFoundError: return {}
+    except (OSError, ValueError) as e: log.warning(f"ignoring unreadable tile choices {path}: {e}"); return {}
+
+def _shipped_tiles() -> dict: return _read_tiles(Path(__file__).with_name(TILES_FILE))
+
+def known_config(key:str) -> WA16Config | None:
+    "A configuration measured before: in this process, in the user's cache, or shipped with compressnb."
+    if key in _CHOSEN: return _CHOSEN[key]
+    for src in (_read_tiles(cache_dir() / TILES_FILE), _shipped_tiles()):
+        if key in src:
+            _CHOSEN[key] = WA16Config(**src[key]["config"]); return _CHOSEN[key]
+    return None
+
+def remember_config(key:str, cfg:WA16Config, seconds:float, sms:int):
+    "Keep a measured choice for later runs (merged into the cache file, which is replaced whole)."
+    _CHOSEN[key] = cfg
+    path = cache_dir() / TILES_FILE
+    with cache_lock(TILES_FILE):
+        d = _read_tiles(path); d[key] = {"config": asdict(cfg), "us": round(seconds * 1e6, 2), "sms": sms}
+        atomic_write(path, lambda p: Path(p).write_text(json.dumps(d, indent=1, sort_keys=True)))
+
+def time_config(x:torch.Tensor, w:WA16Weight, cfg:WA16Config, reps:int=5, calls:int=8) -> float:
+    """Seconds per call of `wa16_matmul(x, w, cfg=cfg)` on a CUDA device: a graph of `calls` calls, each after a write that
+    evicts the L2 cache (so the weight comes from memory, as in a model), less the writes alone; median of `reps` replays."""
+    l2 = getattr(torch.cuda.get_device_properties(x.device), "L2_cache_size", 0) or 64 << 20
+    flush = torch.empty(2 * l2, dtype=torch.int8, device=x.device)
+    wa16_matmul(x, w, cfg=cfg); torch.cuda.synchronize(x.device)      # compiles; a configuration that cannot run fails here
+    def graph(body):
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            for _ in range(calls): body()
+        return g
+    def seconds(g):
+        ts = []
+        for _ in range(reps):
+            a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            a.record(); g.replay(); b.record(); b.synchronize(); ts.append(a.elapsed_time(b) / 1e3)
+        return sorted(ts)[reps // 2]
+    t_all = seconds(graph(lambda: (flush.zero_(), wa16_matmul(x, w, cfg=cfg))))
+    return max(0.0, (t_all - seconds(graph(flush.zero_))) / calls)
+
+def search_config(x:torch.Tensor, w:WA16Weight, cands:list) -> tuple:
+    "The fastest of `cands` for `x` times `w` and its seconds per call; candidates that fail to compile or run are skipped."
+    best = None
+    for c in cands:
+        try: t = time_config(x, w, c)
+        except Exception as e: log.debug(f"W{w.bits}A16 configuration {c} did not run: {e!r:.200}"); continue
+        if best is None or t < best[1]: best = (c, t)
+    if best is None: raise CompressnbError(f"none of the {len(cands)} W{w.bits}A16 configurations ran for K={w.K}, N={w.N}")
+    return best
+
+_MEMO: dict = {}                                     # (device, bucket, shape, grid) -> configuration: no lookup per call
+
+def _measurable(x) -> bool: return x is not None and x.device.type == "cuda"
+
+def wa16_config(M:int, N:int, K:int, group:int, sms:int=_SMS, bits:int=4, int_zeros:bool=True, w:WA16Weight|None=None,
+                x:torch.Tensor|None=None) -> WA16Config|None:
+    """The configuration for an `[M, K] x [K, N]` product. On a CUDA device: the fastest of `wa16_candidates` for this GPU,
+    shape and row bucket, measured the first time (with the weight `w`, on random rows like `x`) and remembered on disk, or
+    shipped with compressnb for the GPUs it was measured on. Elsewhere (the interpreter), or while a CUDA graph is captured
+    before anything was measured: the first candidate. None if the group size admits no tile."""
+    memo = (str(x.device) if x is not None else "cpu", rows_bucket(M), N, K, group, sms, bits, int_zeros)
+    if memo in _MEMO: return _MEMO[memo]
+    cands = wa16_candidates(M, N, K, group, sms, bits, int_zeros)
+    if len(cands) <= 1 or not _measurable(x):
+        cfg = cands[0] if cands else None
+    else:
+        key = tiles_key(torch.cuda.get_device_name(x.device), M, N, K, group, bits, int_zeros)
+        cfg = known_config(key)
+        if cfg is None:
+            if w is None or _capturing(x.device): return cands[0]       # nothing to measure with now: ask again later
+            R, t0 = rows_bucket(M), time.perf_counter()
+            try: cfg, sec = search_config(torch.randn(R, K, device=x.device, dtype=x.dtype), w, cands)
+            except CompressnbError as e:                                # nothing measured: run, but do not remember
+                log.warning(f"{e}; using {cands[0]}"); return cands[0]
+            remember_config(key, cfg, sec, sms)
+            log.info(f"W{bits}A16 K={K} N={N}, up to {R} rows: {len(cands)} configurations measured in "
+                     f"{time.perf_counter() - t0:.1f} s; {cfg} ({sec * 1e6:.1f} us), kept in {cache_dir() / TILES_FILE}")
+    _MEMO[memo] = cfg
+    return cfg
 
 _ORDERS: dict = {}
 def _operand_order(x:torch.Tensor, BK:int, bits:int=4, rows:int|None=None) -> torch.Tensor:
@@ -712,7 +783,7 @@ def wa16_matmul(x:torch.Tensor, w:WA16Weight, out:torch.Tensor|None=None, cfg:WA
     if w.perm is not None: x2 = x2[:, w.perm]
     x2 = x2.contiguous()
     M = x2.shape[0]
-    cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device), w.bits, w.int_zeros)
+    cfg = cfg or wa16_config(M, w.N, w.K, w.group, _n_sms(x.device), w.bits, w.int_zeros, w=w, x=x)
     if cfg is None: raise CompressnbError(f"group size {w.group} has no power-of-two divisor >= 16: no W{w.bits}A16 tile fits")
     if cfg.dequant:                                                     # the whole weight unpacked, then cuBLAS
         W = wa16_dequantize(w, x.dtype, cfg, perm=False)                # [K, N], rows in x2's order

@@ -63,7 +63,9 @@ class ActMax:
 class Method:
     """Base class of compression methods run by the engine (as it stands, a layer method that keeps every layer). A block
     method also defines `compress_block(name, block, run, targets)` (`run(j)` runs the block on batch `j`; `targets` are
-    the uncompressed block's outputs), a model method `compress_model(model, calib)`. Any method may define
+    the uncompressed block's outputs), a model method `compress_model(model, calib)`. A method that needs calibration may
+    define `prepare_block(name, block, run, n_batches)` to change a block before its layers are calibrated, keeping the
+    function the block computes (SmoothQuant moves activation outliers into the weights there). Any method may define
     `check_layer(name, in_features)` to refuse, before any compute, a layer it cannot compress (the command line asks it
     about every layer after loading the model)."""
     name = "identity"
@@ -234,6 +236,8 @@ def run_sequential(model, method:Method, calib:torch.Tensor|None=None, device=No
         block = blocks[i].to(device)
         linears, done = find_linears(block), {}
         run = lambda j: inputs.run(block, i, j, device)          # block i with the arguments the model gives block i
+        if needs and callable(getattr(method, "prepare_block", None)):   # e.g. SmoothQuant: the same function, other weights
+            method.prepare_block(f"{prefix}.{i}", block, run, len(inputs.hidden))
         if not needs: groups, tails = [list(linears)], {}
         elif known and known[0] == list(linears): groups, tails = known[1:]     # blocks alike: same wiring, no discovery pass
         else:

@@ -126,6 +126,7 @@ class StepMethod(Method):
             if not callable(getattr(self.default, hook, None)):
                 raise CompressnbError(f"{step.method} is a {self.kind} method but defines no {hook}")
             setattr(self, hook, getattr(self.default, hook))
+        if callable(getattr(self.default, "prepare_block", None)): self.prepare_block = self.default.prepare_block
         self.needs_calibration = any(m.needs_calibration for m in ms)
         self.stats_from_input = all(m.stats_from_input for m in ms) and len({type(m).new_stats for m in ms}) == 1
         self.chosen = {}

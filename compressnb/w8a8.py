@@ -11,11 +11,13 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .layers import CompressedLinear, register_layer
 from .quant import QuantConfig
-from .engine import Method, register_method, as_linear
+from .engine import Method, register_method, as_linear, ActMax
+from .capture import block_output
 from .gptq import gptq_quantize
 
 # %% auto #0
-__all__ = ['FORMATS', 'number_format', 'quantize_rows_reference', 'w8a8_reference', 'W8A8Linear', 'W8A8']
+__all__ = ['FORMATS', 'number_format', 'quantize_rows_reference', 'w8a8_reference', 'W8A8Linear', 'smoothing_pairs',
+           'smooth_scales', 'fold_scales', 'smooth_block', 'W8A8']
 
 # %% ../nbs/12_w8a8.ipynb #40c9b5a3
 FORMATS = {"int8": (torch.int8, 127.0), "fp8": (torch.float8_e4m3fn, 448.0)}
@@ -83,19 +85,78 @@ class W8A8Linear(CompressedLinear):
 
     def extra_repr(self): return f"in={self.in_features}, out={self.out_features}, format={self.fmt}"
 
+# %% ../nbs/12_w8a8.ipynb #c80c6de4
+_PAIRS = [("input_layernorm", "norm", ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"]),
+          ("post_attention_layernorm", "norm", ["mlp.gate_proj", "mlp.up_proj"]),
+          ("mlp.up_proj", "rows", ["mlp.down_proj"])]
+
+def smoothing_pairs(block:nn.Module) -> list:
+    "`(producer, how, [linears])` of a decoder block: what divides the activations (a norm's weight, or a linear's rows) and the linears reading them."
+    out = []
+    for prev, how, names in _PAIRS:
+        try: p, lins = block.get_submodule(prev), [block.get_submodule(n) for n in names]
+        except AttributeError: continue
+        w = getattr(p, "weight", None)
+        if w is not None and all(isinstance(l, nn.Linear) and l.in_features == (w.shape[0] if how == "rows" else w.numel()) for l in lins):
+            out.append((p, how, lins))
+    return out
+
+def smooth_scales(amax:torch.Tensor, wmax:torch.Tensor, alpha:float) -> torch.Tensor:
+    "Per-channel factors `s` [in] from the activations' and the weights' channel maxima: `amax^alpha / wmax^(1-alpha)`."
+    return (amax.clamp(min=1e-5) ** alpha / wmax.clamp(min=1e-5) ** (1 - alpha)).clamp(min=1e-5)
+
+@torch.no_grad()
+def fold_scales(prev:nn.Module, how:str, lins:list, s:torch.Tensor):
+    "Divide the producer's output channels by `s` and multiply the readers' input columns by it."
+    if how == "norm": prev.weight.div_(s.to(prev.weight.dtype))
+    else:
+        prev.weight.div_(s.to(prev.weight.dtype)[:, None])
+        if prev.bias is not None: prev.bias.div_(s.to(prev.bias.dtype))
+    for l in lins: l.weight.mul_(s.to(l.weight.dtype))
+
+@torch.no_grad()
+def smooth_block(block:nn.Module, run, n_batches:int, alpha:float=0.5, tol:float=1e-3) -> list:
+    """SmoothQuant on one block, in place: channel maxima over the `n_batches` calibration batches (`run(j)` runs batch `j`),
+    factors folded in; the per-pair factors, or [] if the block has nothing to smooth or would compute something else."""
+    pairs = smoothing_pairs(block)
+    if not pairs: return []
+    stats = [ActMax(lins[0].in_features, lins[0].weight.device) for _, _, lins in pairs]
+    hooks = [lins[0].register_forward_pre_hook(lambda m, a, st=st: st.add_batch(a[0])) for (_, _, lins), st in zip(pairs, stats)]
+    try:
+        for j in range(n_batches): run(j)
+    finally:
+        for h in hooks: h.remove()
+    before = block_output(run(0)).float()
+    scales = []
+    for (prev, how, lins), st in zip(pairs, stats):
+        s = smooth_scales(st.amax, torch.cat([l.weight.detach().abs().float() for l in lins]).amax(0), alpha)
+        fold_scales(prev, how, lins, s); scales.append(s)
+    after = block_output(run(0)).float()
+    if (after - before).norm() > tol * before.norm():
+        for (prev, how, lins), s in zip(pairs, scales): fold_scales(prev, how, lins, 1 / s)
+        log.warning("SmoothQuant left a block as it was: folding the factors changed what it computes (a norm that does not scale?)")
+        return []
+    return scales
+
 # %% ../nbs/12_w8a8.ipynb #ddeb35ad
 @register_method
 class W8A8(Method):
     "W8A8 (INT8 or FP8 weights and per-token dynamic activations) of every linear layer in the blocks."
     name = "w8a8"
-    def __init__(self, number:str="int8", weights:str="rtn", act_order:bool=True, damp:float=0.01, block_size:int=128):
+    def __init__(self, number:str="int8", weights:str="rtn", act_order:bool=True, damp:float=0.01, block_size:int=128,
+                 smooth:float=0.0):
         number_format(number)
+        if not 0 <= smooth <= 1: raise CompressnbError(f"SmoothQuant's alpha is between 0 and 1 (0: off), got {smooth}")
         if weights not in ("rtn", "gptq"): raise CompressnbError(f"W8A8 weights come from 'rtn' or 'gptq' (got {weights!r})")
         if weights == "gptq" and number != "int8":
             raise CompressnbError("W8A8 with GPTQ weights needs number='int8': GPTQ works on integer grids; use weights='rtn' for fp8")
         self.number, self.weights, self.act_order, self.damp, self.block_size = number, weights, act_order, damp, block_size
-        self.needs_calibration = weights == "gptq"
+        self.smooth = smooth
+        self.needs_calibration = weights == "gptq" or smooth > 0
         self.report = {}
+    def prepare_block(self, name, block, run, n_batches):
+        "SmoothQuant (when `smooth` > 0: its alpha) before the block's layers are quantized."
+        if self.smooth > 0: smooth_block(block, run, n_batches, self.smooth)
     def compress_layer(self, name, layer, stats) -> W8A8Linear:
         lin = as_linear(layer)
         if self.weights == "rtn" or stats is None or stats.n == 0:
@@ -105,6 +166,6 @@ class W8A8(Method):
         q = (r.q.to(torch.int16) - 128).to(torch.int8)                          # [out, in], codes around zero point 128
         return W8A8Linear.from_codes(q, r.scale[:, 0].half().float(), "int8", lin.bias, W.dtype)
     def describe(self):
-        return {"method": self.name, "number": self.number, "weights": self.weights,
+        return {"method": self.name, "number": self.number, "weights": self.weights, **({"smooth": self.smooth} if self.smooth else {}),
                 **({"act_order": self.act_order, "damp": self.damp, "block_size": self.block_size} if self.weights == "gptq" else {})}
-    def __repr__(self): return f"W8A8({self.number}, weights {self.weights})"
+    def __repr__(self): return f"W8A8({self.number}, weights {self.weights}" + (f", SmoothQuant alpha {self.smooth})" if self.smooth else ")")

@@ -16,7 +16,7 @@ from .data import load_text, calibration_sequences, check_disjoint
 from .engine import METHODS, find_blocks, find_linears, in_features
 from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method, load_builtin_methods
 from .recipes import compress as compress_model
-from .evaluate import perplexity, cached_perplexity, weight_stats
+from .evaluate import perplexity, cached_perplexity, weight_stats, agreement
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
                                export_gptq, load_compressed_tensors, load_gptq)
@@ -227,10 +227,12 @@ def load_any(path):
         if not q: return (*load_model(str(p)), plain)
     return load_compressed(path)
 
-def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seqlen=512) -> dict:
-    "The `eval` command as a function."
+def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seqlen=512, agree=False) -> dict:
+    "The `eval` command as a function (with `agree`, also the agreement of greedy continuations with the uncompressed model)."
     evalt = load_text(eval_text, role="eval")
     m, tok, desc = load_any(path)
+    if agree and not (desc["method"] and desc.get("base_model")):
+        raise CompressnbError(f"--agreement compares a model compressed by compressnb with the model it came from; {path} records none")
     calib_name = desc["method"].get("calib_text")
     if calib_name: check_disjoint(load_text(calib_name, role="calib"), evalt)
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
@@ -246,7 +248,14 @@ def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seql
     rows.append(_row(Path(path).name, r.ppl, stats, size, desc["metrics"].get("compress_seconds")))
     table = format_table(rows, _COLS)
     print(f"\n{table}\nperplexity: {r.protocol}")
-    return {"rows": rows, "table": table, "perplexity": r.ppl}
+    out = {"rows": rows, "table": table, "perplexity": r.ppl}
+    if agree:
+        base, _, _ = load_any(desc["base_model"])
+        a = agreement(m, base, tok, evalt, max_chars=eval_chars or None, progress=True)
+        print(f"agreement with {desc['base_model']}: {100 * a.share:.1f}% of generated tokens the same, first divergence at token "
+              f"{a.first_divergence:.0f} (median), {a.identical} of {a.prompts} continuations identical; {a.protocol}")
+        out["agreement"] = a.to_dict()
+    return out
 
 @call_parse
 def evaluate(
@@ -254,9 +263,10 @@ def evaluate(
     eval_text:str="pride-and-prejudice", # evaluation text: built-in set, text file, or datasets name
     eval_chars:int=90_000,    # evaluate on the first N characters (0: all)
     eval_seqlen:int=512,      # perplexity window length
+    agreement:bool=False,     # also compare greedy continuations of 50 held-out prompts with the uncompressed model's
 ):
     "Load a compressed model (verifying its files) and measure its perplexity."
-    _cli(lambda: run_eval(path, eval_text, eval_chars, eval_seqlen))
+    _cli(lambda: run_eval(path, eval_text, eval_chars, eval_seqlen, agreement))
 
 # %% ../nbs/90_cli.ipynb #1981448b
 def run_export(path, out, format=FORMAT_CT, overwrite=False) -> Path:

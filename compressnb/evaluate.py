@@ -16,7 +16,8 @@ from .layers import compressed_layers
 from .engine import find_blocks, find_linears, weight_matrix, is_linear
 
 # %% auto #0
-__all__ = ['Perplexity', 'eval_windows', 'perplexity', 'model_fingerprint', 'cached_perplexity', 'weight_stats']
+__all__ = ['Perplexity', 'eval_windows', 'perplexity', 'model_fingerprint', 'cached_perplexity', 'weight_stats', 'Agreement',
+           'agreement_prompts', 'greedy_continuations', 'agreement']
 
 # %% ../nbs/09_eval.ipynb #37112384
 @dataclass
@@ -122,3 +123,46 @@ def weight_stats(model) -> dict:
     params += sum(p.numel() for n, p in {id(p): (n, p) for n, p in model.named_parameters()}.values() if not any(n.startswith(c + ".") for c in comp))
     return {"linear_params": lin_params, "linear_bits_per_param": lin_bits / max(lin_params, 1),
             "params": params, "bytes": total_bytes, "bits_per_param": 8 * total_bytes / params, "layers": per_layer}
+
+# %% ../nbs/09_eval.ipynb #1660557c
+@dataclass
+class Agreement:
+    "Result of `agreement`: how closely greedy continuations follow the reference model's."
+    share: float                # identical tokens / generated tokens, position by position
+    first_divergence: float     # median position of the first differing token (new_tokens: none differs)
+    identical: int              # continuations identical to the reference's
+    prompts: int
+    new_tokens: int
+    protocol: str
+    def to_dict(self): return asdict(self)
+
+def agreement_prompts(tok, text, n:int=50, prompt_tokens:int=32, max_chars:int|None=90_000) -> tuple:
+    "`n` prompts `[n, prompt_tokens]` cut at evenly spaced places of the held-out text, and their description."
+    name, raw = getattr(text, "name", "text"), getattr(text, "text", text)
+    if max_chars: raw = raw[:max_chars]
+    ids = tokenize(tok, raw)
+    if len(ids) < n * prompt_tokens: raise CompressnbError(f"{name} has {len(ids)} tokens: too few for {n} prompts of {prompt_tokens}")
+    starts = torch.linspace(0, len(ids) - prompt_tokens, n).long().tolist()
+    return torch.stack([ids[s:s + prompt_tokens] for s in starts]), f"{n} prompts of {prompt_tokens} tokens from {name}"
+
+@torch.no_grad()
+def greedy_continuations(model, prompts:torch.Tensor, new_tokens:int=64, batch_size:int=50, progress:bool=False) -> torch.Tensor:
+    "Greedy continuations `[n, new_tokens]` of `prompts` `[n, L]` (with the key-value cache; no early stop)."
+    device, out = next(model.parameters()).device, []
+    for b in tqdm(prompts.split(batch_size), desc="generating", unit="batch", disable=not progress):
+        b = b.to(device)
+        y = model.generate(b, attention_mask=torch.ones_like(b), max_new_tokens=new_tokens, min_new_tokens=new_tokens,
+                           do_sample=False, pad_token_id=0)
+        out.append(y[:, b.shape[1]:].cpu())
+    return torch.cat(out)
+
+def agreement(model, reference, tok, text, n:int=50, prompt_tokens:int=32, new_tokens:int=64, max_chars:int|None=90_000,
+              reference_tokens:torch.Tensor|None=None, progress:bool=False) -> Agreement:
+    "How closely `model`'s greedy continuations of held-out prompts follow `reference`'s (or the given `reference_tokens`)."
+    prompts, proto = agreement_prompts(tok, text, n, prompt_tokens, max_chars)
+    a = greedy_continuations(model, prompts, new_tokens, progress=progress)
+    b = reference_tokens if reference_tokens is not None else greedy_continuations(reference, prompts, new_tokens, progress=progress)
+    same = a == b                                                   # [n, new_tokens]
+    first = torch.where(same.all(1), torch.tensor(new_tokens), (~same).int().argmax(1))
+    return Agreement(same.float().mean().item(), first.float().median().item(), int(same.all(1).sum()), n, new_tokens,
+                     f"{proto}, {new_tokens} greedy tokens each")

@@ -229,3 +229,15 @@ def test_eval_uncompressed_and_cached_baseline(tiny_dir, tmp_path):
     ppl = [l for l in r.stdout.splitlines() if l.startswith("|")][-1].split("|")[2].strip()
     r = cli("compress", "--model", tiny_dir, "--out", tmp_path/"q", "--eval-chars", 3000, "--group-size", 32)
     assert r.returncode == 0 and "from the cache" in r.stderr and ppl in r.stdout, (ppl, r.stdout, r.stderr[-2000:])
+
+def test_eval_agreement(tiny_dir, tmp_path):
+    "eval --agreement compares greedy continuations with the uncompressed model; it needs a model that records its origin."
+    r = cli("compress", "--model", tiny_dir, "--out", tmp_path/"q", "--eval-chars", 3000, "--group-size", 32, "--bits", 8, "--no-eval")
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = cli("eval", tmp_path/"q", "--eval-chars", 20000, "--agreement")
+    assert r.returncode == 0, r.stderr[-2000:]
+    line = next(l for l in r.stdout.splitlines() if l.startswith("agreement with"))
+    share = float(line.split(": ")[1].split("%")[0])
+    assert 50 < share <= 100, line                                  # 8-bit weights keep most greedy tokens
+    r = cli("eval", tiny_dir, "--eval-chars", 3000, "--agreement")
+    assert r.returncode != 0 and "records none" in r.stderr and "Traceback" not in r.stderr

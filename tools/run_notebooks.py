@@ -17,7 +17,7 @@ from execnb.shell import CaptureShell, read_nb, write_nb
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-NOISE = re.compile(r"\|[#█▏▎▍▌▋▊▉ ]*\||it/s\]|s/it\]|Warning|warn\(|^\s*$")
+NOISE = re.compile(r"\|[#█▏▎▍▌▋▊▉ ]*\||\d+%\||it/s\]|s/it\]|/batch\]|Warning|warn\(|^\s*$")
 
 def noise(o) -> bool:
     "A stream output that is only progress bars, warnings or blank lines."

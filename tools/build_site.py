@@ -52,23 +52,17 @@ class Stager:
         self.pages, self.api, self.documented = pages, api_names(), set()
 
     def entry(self, name:str, module:str|None) -> str:
-        "An autodoc directive for the object `show_doc(name)` documents."
-        obj, full = None, None
-        if module:                                                              # the notebook's own module first
-            obj = importlib.import_module(module)
-            for r in name.split("."): obj = getattr(obj, r, None)
-            if obj is not None: full = f"{module}.{name}"
-        if full is None:
+        "An autodoc directive for the object `show_doc(name)` documents: looked up in the notebook's module, else by its name."
+        import pkgutil
+        full = f"{module}.{name}" if module else None
+        try: obj = pkgutil.resolve_name(full) if full else None
+        except (ImportError, AttributeError): obj = None
+        if obj is None:
             full = next((n for n in self.api.values() if n.endswith("." + name)), None)
             if full is None: raise SystemExit(f"site build: show_doc({name}) documents something compressnb does not export")
-            parts = full.split(".")
-            for i in range(len(parts) - 1, 0, -1):                              # the longest importable prefix
-                try: obj = importlib.import_module(".".join(parts[:i])); rest = parts[i:]; break
-                except ImportError: continue
-            for r in rest: obj = getattr(obj, r)
-        rest = [p for p in name.split(".")]
+            obj = pkgutil.resolve_name(full)
         kind = ("autoclass" if isinstance(obj, type) else "autodata" if not callable(obj)
-                else "automethod" if len(rest) > 1 else "autofunction")
+                else "automethod" if "." in name else "autofunction")
         opts = [":no-index:"] if full in self.documented or kind == "automethod" else []
         self.documented.add(full)
         return "\n".join(["```{eval-rst}", f".. {kind}:: {full}", *("   " + o for o in opts), "```"])   # autodoc writes rST

@@ -13,6 +13,7 @@ from .core import *
 from .layers import compressed_layers, layer_from_spec
 from .quant import QuantLinear
 from .engine import set_submodule, unfuse_experts, Experts
+from .fuse import fuse_projections, FusedSlice
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'DESCRIPTION', 'WEIGHTS', 'save_compressed', 'update_metrics', 'read_description', 'verify_files',
@@ -26,6 +27,9 @@ WEIGHTS = "model.safetensors"
 def save_compressed(model, tok, out, base_model:str="", method:dict|None=None, metrics:dict|None=None, overwrite:bool=False) -> Path:
     "Write `model` (with compressed layers of any registered type) and its tokenizer to directory `out`, atomically."
     from safetensors.torch import save_model
+    if any(isinstance(m, FusedSlice) for m in model.modules()):
+        raise CompressnbError("this model's projections are fused for inference: save it before fusing "
+                              "(load_compressed(..., fuse=False))")
     desc = {"format": "compressnb", "format_version": FORMAT_VERSION, "base_model": str(base_model),
             "architecture": type(model).__name__, "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
             "method": method or {}, "layers": {n: m.spec() for n, m in compressed_layers(model).items()}, "metrics": metrics or {},
@@ -98,8 +102,9 @@ def layer_specs(desc:dict) -> dict:
     if "layers" in desc: return desc["layers"]
     return {n: {"format": "packed-int", "g_idx": False, **l} for n, l in desc.get("quantized_layers", {}).items()}
 
-def load_compressed(path, device="cpu", verify:bool=True):
-    "Load `(model, tokenizer, description)` from a directory written by `save_compressed`."
+def load_compressed(path, device="cpu", verify:bool=True, fuse:bool|None=None):
+    """Load `(model, tokenizer, description)` from a directory written by `save_compressed`. `fuse`: q/k/v and gate/up run
+    as one product each (`fuse_projections`, for inference); by default on CUDA devices, where the kernels gain from it."""
     from transformers import AutoConfig, AutoTokenizer
     from safetensors.torch import load_model as st_load
     desc = read_description(path)
@@ -116,4 +121,5 @@ def load_compressed(path, device="cpu", verify:bool=True):
     try: tok = AutoTokenizer.from_pretrained(path)
     except Exception: tok = None
     model.eval().to(device); model.config.use_cache = False
+    if fuse if fuse is not None else torch.device(device).type == "cuda": fuse_projections(model)
     return model, tok, desc

@@ -2,12 +2,14 @@
 
     python kernels/generate_wa16.py                   # H100: about 3 minutes; prints tokens/s, bf16 against W4A16
     python kernels/generate_wa16.py --compile         # the decoding step compiled by torch.compile first (both models)
+    python kernels/generate_wa16.py --no-fuse         # q/k/v and gate/up as separate products (both models)
     python kernels/generate_wa16.py --tiny --device cpu   # a 2-layer toy on the CPU: checks the decoding loop against HF
 
 The model is transformers' `LlamaForCausalLM` with Llama-3-8B's configuration (4096 hidden, 14336 MLP, 32 layers, 32 query and
 8 key/value heads, 128256 tokens) and random weights: no checkpoint is reachable from the GPU machine, and the speed of a
 product depends only on shapes. Its linear layers (not the embedding or the head, as GPTQ checkpoints do) are quantized by
-RTN to 4 bits, groups of 128, symmetric, into `QuantLinear`, whose forward on CUDA is the W4A16 kernel.
+RTN to 4 bits, groups of 128, symmetric, into `QuantLinear`, whose forward on CUDA is the W4A16 kernel. Unless `--no-fuse`,
+the q/k/v and the gate/up projections are fused first (`compressnb.fuse`) in both models: one product each, bf16 and W4A16.
 
 Decoding: one token per step with a static KV cache, the step captured once in a CUDA graph and replayed (what serving
 engines do; without a graph, Python's launch overhead, not the GPU, would set the pace). The same decoding code runs the bf16
@@ -27,6 +29,8 @@ sys.path.insert(0, ".")
 from transformers import LlamaConfig, LlamaForCausalLM
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 from compressnb.quant import QuantConfig, QuantLinear, rtn_linear
+from compressnb.structure import set_submodule
+from compressnb.fuse import fuse_projections
 import compressnb.kernels.wa16 as wa16
 
 LLAMA3_8B = dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
@@ -102,15 +106,14 @@ def generate(dec:StaticDecoder, prompt:list[int], n:int, graph:bool) -> tuple[li
     return out, torch.stack(logits)[:, 0], dt
 
 def quantize_linears(model, cfg:QuantConfig):
-    "Replace every linear in the decoder layers by its RTN QuantLinear, on the model's device."
+    "Replace every linear in the decoder layers (fused or not) by its RTN QuantLinear, on the model's device."
     dev = next(model.parameters()).device
     for layer in model.model.layers:
-        for parent in (layer.self_attn, layer.mlp):
-            for name, lin in list(parent.named_children()):
-                if isinstance(lin, nn.Linear):
-                    with torch.device(dev): q = rtn_linear(lin, cfg)
-                    setattr(parent, name, q.to(dev))
-                    del lin
+        for name, lin in list(layer.named_modules()):
+            if isinstance(lin, nn.Linear):
+                with torch.device(dev): q = rtn_linear(lin, cfg)
+                set_submodule(layer, name, q.to(dev))
+                del lin
 
 def reference_path():
     "QuantLinear computes through its dequantized weight in fp32 (plain torch; the kernel's arithmetic) instead of the kernel."
@@ -123,6 +126,7 @@ def main():
     ap.add_argument("--tokens", type=int, default=128); ap.add_argument("--prompt", type=int, default=16)
     ap.add_argument("--tol", type=float, default=0.05, help="allowed logit gap to the reference's best token")
     ap.add_argument("--compile", action="store_true", help="torch.compile the decoding step (both models) before capturing it")
+    ap.add_argument("--no-fuse", action="store_true", help="q/k/v and gate/up as separate products (both models)")
     a = ap.parse_args()
     if a.device == "cuda" and not torch.cuda.is_available(): sys.exit("generate_wa16: needs a CUDA GPU (or --tiny --device cpu)")
     torch.manual_seed(0)
@@ -134,6 +138,9 @@ def main():
     torch.set_default_dtype(torch.float32)
     print(f"model: {sum(p.numel() for p in model.parameters())/1e9:.2f}B parameters, {config.num_hidden_layers} layers, "
           f"{dtype}, random ({time.perf_counter()-t0:.0f} s)", flush=True)
+    if not a.no_fuse:
+        fused = fuse_projections(model)
+        print(f"fused {len(fused)} groups of projections (q/k/v, gate/up) into one product each, in both models", flush=True)
     graph = a.device == "cuda"
     prompt = torch.randint(0, config.vocab_size, (a.prompt,)).tolist()
     dec = StaticDecoder(model, a.prompt + a.tokens, a.compile)

@@ -43,11 +43,16 @@ class GPTQResult:
     zero: torch.Tensor     # [out, G]
     g_idx: torch.Tensor    # [in] group of each column
     damp: float            # dampening used (nan: fell back to RTN)
+    kept: torch.Tensor | None = None   # [out, n kept] the columns left unquantized (`keep`), after the error feedback
 
 def gptq_quantize(W:torch.Tensor, H:torch.Tensor, cfg:QuantConfig, act_order:bool=True, static_groups:bool=False,
-                  damp:float=0.01, block_size:int=128) -> GPTQResult:
-    "GPTQ of a weight `W` [out, in] given the Hessian `H` [in, in] of its inputs."
-    with flush_denormals(): return _gptq(W, H, cfg, act_order, static_groups, damp, block_size)
+                  damp:float=0.01, block_size:int=128, keep:torch.Tensor|None=None) -> GPTQResult:
+    """GPTQ of a weight `W` [out, in] given the Hessian `H` [in, in] of its inputs. `keep` [in] bool: columns left in full
+    precision, placed last in the order so that they absorb the other columns' rounding errors (QUIK's outliers); their
+    codes are 0 and their updated weights are `kept`. With `keep`, grids are per output channel."""
+    if keep is not None and keep.any() and cfg.group_size is not None:
+        raise CompressnbError("GPTQ with columns kept in full precision needs one grid per output channel (group_size None)")
+    with flush_denormals(): return _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep)
 
 @contextmanager
 def flush_denormals():
@@ -56,17 +61,21 @@ def flush_denormals():
     try: yield
     finally: torch.set_flush_denormal(False)
 
-def _gptq(W, H, cfg, act_order, static_groups, damp, block_size):
+def _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep=None):
     W, H = W.detach().float().clone(), H.detach().float().clone()
     out, k = W.shape
     b, g = cfg.bits, cfg.group_for(k)
     maxq, ng = 2**b - 1, -(-k // g)
+    keep = torch.zeros(k, dtype=torch.bool) if keep is None else keep.cpu().bool()
+    nq = k - int(keep.sum())                             # columns quantized; the kept ones come after them
     dead = torch.diagonal(H) == 0                        # inputs never active: no effect on the output
     H[dead, dead] = 1; W[:, dead] = 0
     static = static_groups or cfg.group_size is None     # per-channel parameters are fixed up front too
-    if static: S, Z = grid_params(to_groups(W, g), b, cfg.sym)               # [out, G] from the original weights
-    else: S, Z = torch.zeros(out, ng), torch.zeros(out, ng)
-    perm = torch.argsort(torch.diagonal(H), descending=True) if act_order else torch.arange(k)
+    if static: S, Z = grid_params(to_groups(W, g) if nq == k else W[:, ~keep][:, None], b, cfg.sym)   # [out, G] from the
+    else: S, Z = torch.zeros(out, ng), torch.zeros(out, ng)                                           # original weights
+    quant, kept = (~keep).nonzero()[:, 0], keep.nonzero()[:, 0]
+    order = torch.argsort(torch.diagonal(H)[quant], descending=True) if act_order else torch.arange(nq)
+    perm = torch.cat([quant[order], kept])
     H = H[perm][:, perm]
     # Work on the transpose: column j of W is row j of Wt, so "the columns right of j" is a contiguous slab of rows.
     Wt = W[:, perm].T.contiguous()                                          # [in, out]
@@ -76,8 +85,8 @@ def _gptq(W, H, cfg, act_order, static_groups, damp, block_size):
     if not static: block_size = max(1, block_size // g) * g                 # keep each group inside one block
     Qt = torch.zeros(k, out)
     St, Zt = S.T.contiguous(), Z.T.contiguous()                             # [G, out]
-    for i1 in range(0, k, block_size):
-        i2 = min(i1 + block_size, k)
+    for i1 in range(0, nq, block_size):
+        i2 = min(i1 + block_size, nq)
         W1, E1, U1 = Wt[i1:i2].clone(), torch.zeros(i2 - i1, out), U[i1:i2, i1:i2]
         for i in range(i2 - i1):
             p = i1 + i
@@ -90,7 +99,8 @@ def _gptq(W, H, cfg, act_order, static_groups, damp, block_size):
             E1[i] = e
         Wt[i2:].addmm_(U[i1:i2, i2:].T, E1, alpha=-1)                       # lazy update of everything to the right
     inv = torch.argsort(perm)
-    return GPTQResult(Qt.T[:, inv].to(torch.uint8), St.T.contiguous(), Zt.T.contiguous(), group[inv].to(torch.int32), lam)
+    return GPTQResult(Qt.T[:, inv].to(torch.uint8), St.T.contiguous(), Zt.T.contiguous(), group[inv].to(torch.int32), lam,
+                      Wt[nq:].T.contiguous() if nq < k else None)
 
 # %% ../nbs/11_gptq.ipynb #51a0325a
 def output_error(W, What, H) -> float:

@@ -30,6 +30,7 @@ def quantize_tokens(x:torch.Tensor, bits:int=4):
 class QUIKLinear(CompressedLinear):
     "QUIK (arXiv 2310.09259): `bits`-bit weights and per-token activations on most input columns, outlier columns in fp16."
     format = "quik"
+    kernels = {"cuda": "compressnb.kernels.w4a4:quiklinear_forward"}      # Triton: int8 tensor-core products of the codes
     def __init__(self, in_features:int, out_features:int, n_outliers:int, bits:int=4, bias:bool=False, dtype=torch.float32):
         super().__init__()
         if bits not in (4, 8): raise CompressnbError(f"QUIK stores 4- or 8-bit codes (got {bits})")

@@ -152,7 +152,7 @@ def greedy_continuations(model, prompts:torch.Tensor, new_tokens:int=64, batch_s
     for b in tqdm(prompts.split(batch_size), desc="generating", unit="batch", disable=not progress):
         b = b.to(device)
         y = model.generate(b, attention_mask=torch.ones_like(b), max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                           do_sample=False, pad_token_id=0)
+                           do_sample=False, pad_token_id=0, use_cache=True)   # loaded models have use_cache off
         out.append(y[:, b.shape[1]:].cpu())
     return torch.cat(out)
 

@@ -154,6 +154,9 @@ class W8A8(Method):
         self.smooth = smooth
         self.needs_calibration = weights == "gptq" or smooth > 0
         self.report = {}
+    def new_stats(self, name, layer):
+        "The Hessian for GPTQ weights; rounded weights need no statistics (a running maximum, which costs nothing)."
+        return super().new_stats(name, layer) if self.weights == "gptq" else ActMax(layer.in_features, next(layer.parameters()).device)
     def prepare_block(self, name, block, run, n_batches):
         "SmoothQuant (when `smooth` > 0: its alpha) before the block's layers are quantized."
         if self.smooth > 0: smooth_block(block, run, n_batches, self.smooth)

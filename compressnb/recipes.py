@@ -21,7 +21,7 @@ __all__ = ['load_builtin_methods', 'method_class', 'make_method', 'Step', 'Recip
 # %% ../nbs/07_recipes.ipynb #223404cb
 def load_builtin_methods():
     "Import the modules of compressnb's own methods, which registers them."
-    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8", "compressnb.quik", "compressnb.prune"): importlib.import_module(mod)
+    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8", "compressnb.quik", "compressnb.aqlm", "compressnb.prune"): importlib.import_module(mod)
 
 def method_class(name:str) -> type:
     "A method's class: registered `name`, a `compressnb.methods` entry point, or `module:Class` of a `Method` subclass."

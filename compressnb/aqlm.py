@@ -15,7 +15,7 @@ from .engine import Method, register_method, as_linear
 
 # %% auto #0
 __all__ = ['AQConfig', 'kmeans', 'residual_kmeans', 'aq_weight', 'aq_objective', 'beam_search_codes', 'update_codebooks',
-           'AQResult', 'aq_quantize', 'AQLMLinear', 'AQLM']
+           'AQResult', 'aq_quantize', 'AQLMLinear', 'finetune_block', 'AQLM']
 
 # %% ../nbs/30_aqlm.ipynb #7412ca6d
 @dataclass
@@ -204,16 +204,57 @@ class AQLMLinear(CompressedLinear):
     def extra_repr(self): return f"in={self.in_features}, out={self.out_features}, {self.cfg.name()}"
 
 # %% ../nbs/30_aqlm.ipynb #2cc1c820
+class _TrainableAQ(nn.Module):
+    "An `AQLMLinear` whose codebooks and scales are fp32 parameters (codes fixed): the weight is decoded in every forward."
+    def __init__(self, m:AQLMLinear):
+        super().__init__()
+        self.m, self.codes = m, m.code_indices()
+        self.books = nn.Parameter(m.codebooks.float().clone()); self.scales = nn.Parameter(m.scales.float().clone())
+    def forward(self, x):
+        b = self.m.bias
+        return F.linear(x, aq_weight(self.books, self.codes, self.scales).to(x.dtype), None if b is None else b.to(x.dtype))
+    def write_back(self):
+        with torch.no_grad(): self.m.codebooks.copy_(self.books); self.m.scales.copy_(self.scales)
+
+def finetune_block(block:nn.Module, run, targets:list, epochs:int=1, lr:float=1e-4) -> tuple:
+    """Tune `block`'s codebooks, scales and other float parameters so that `run(j)` matches `targets[j]`; the relative
+    error before and after."""
+    from compressnb.capture import block_output
+    from compressnb.structure import set_submodule
+    aqs = {n: m for n, m in block.named_modules() if isinstance(m, AQLMLinear)}
+    stand = {n: _TrainableAQ(m) for n, m in aqs.items()}
+    for n, t in stand.items(): set_submodule(block, n, t)
+    params = [p for p in block.parameters() if p.is_floating_point()]
+    keep = {id(p): p.requires_grad for p in params}
+    for p in params: p.requires_grad_(True)
+    def err(j):
+        y, t = block_output(run(j)).float(), targets[j].to(block_output(run(j)).device).float()
+        return ((y - t) ** 2).sum() / (t ** 2).sum().clamp(min=1e-12)
+    with torch.no_grad(): before = sum(err(j).item() for j in range(len(targets))) / len(targets)
+    opt = torch.optim.Adam(params, lr=lr)
+    with torch.enable_grad():
+        for _ in range(epochs):
+            for j in torch.randperm(len(targets), generator=torch.Generator().manual_seed(0)).tolist():
+                opt.zero_grad(); err(j).backward(); opt.step()
+    with torch.no_grad(): after = sum(err(j).item() for j in range(len(targets))) / len(targets)
+    for n, t in stand.items(): t.write_back(); set_submodule(block, n, aqs[n])
+    for p in params: p.requires_grad_(keep[id(p)])
+    return before, after
+
+# %% ../nbs/30_aqlm.ipynb #e0ca5e31
 @register_method
 class AQLM(Method):
-    "AQLM (arXiv 2401.06118): additive multi-codebook quantization of every linear layer in the blocks."
+    "AQLM (arXiv 2401.06118): additive multi-codebook quantization of every linear layer, then block fine-tuning."
     name = "aqlm"
+    kind = "block"
     needs_calibration = True
     def __init__(self, n_codebooks:int=2, nbits:int=8, group:int=8, rounds:int=4, beam:int=4, steps:int=100, lr:float=1e-3,
-                 damp:float=0.01, seed:int=0):
+                 damp:float=0.01, finetune_epochs:int=1, finetune_lr:float=1e-4, seed:int=0):
         self.cfg = AQConfig(n_codebooks, nbits, group)
-        if rounds < 0 or beam < 1 or steps < 0: raise CompressnbError("AQLM needs rounds >= 0, beam >= 1 and steps >= 0")
+        if rounds < 0 or beam < 1 or steps < 0 or finetune_epochs < 0:
+            raise CompressnbError("AQLM needs rounds >= 0, beam >= 1, steps >= 0 and finetune_epochs >= 0")
         self.rounds, self.beam, self.steps, self.lr, self.damp, self.seed = rounds, beam, steps, lr, damp, seed
+        self.finetune_epochs, self.finetune_lr = finetune_epochs, finetune_lr
         self.report = {}
     def check_layer(self, name, in_features):
         if in_features % self.cfg.group: raise CompressnbError(f"{name}: AQLM groups of {self.cfg.group} do not divide its {in_features} inputs")
@@ -224,7 +265,13 @@ class AQLM(Method):
         r = aq_quantize(W, H, self.cfg, self.rounds, self.beam, self.steps, self.lr, self.damp, seed=self.seed)
         self.report[name] = {"output_error": r.objective[-1], "after_kmeans": r.objective[0]}
         return AQLMLinear.from_result(r, lin.bias, lin.weight.dtype)
+    def compress_block(self, name, block, run, targets):
+        if not self.finetune_epochs: return
+        before, after = finetune_block(block, run, targets, self.finetune_epochs, self.finetune_lr)
+        self.report[name] = {"block_error_before_finetune": before, "block_error": after}
+        log.info(f"{name}: block output error {before:.4g} -> {after:.4g} after fine-tuning")
     def describe(self):
         return {"method": self.name, **asdict(self.cfg), "rounds": self.rounds, "beam": self.beam, "steps": self.steps,
-                "lr": self.lr, "damp": self.damp, "seed": self.seed}
-    def __repr__(self): return f"AQLM({self.cfg.name()}, {self.rounds} rounds, beam {self.beam})"
+                "lr": self.lr, "damp": self.damp, "finetune_epochs": self.finetune_epochs, "finetune_lr": self.finetune_lr,
+                "seed": self.seed}
+    def __repr__(self): return f"AQLM({self.cfg.name()}, {self.rounds} rounds, beam {self.beam}, {self.finetune_epochs} fine-tuning epochs)"

@@ -249,11 +249,11 @@ class AQLM(Method):
     kind = "block"
     needs_calibration = True
     def __init__(self, n_codebooks:int=2, nbits:int=8, group:int=8, rounds:int=4, beam:int=4, steps:int=100, lr:float=1e-3,
-                 damp:float=0.01, finetune_epochs:int=1, finetune_lr:float=1e-4, seed:int=0):
+                 damp:float=0.01, finetune_epochs:int=1, finetune_lr:float=1e-4, kmeans_seed:int=0):
         self.cfg = AQConfig(n_codebooks, nbits, group)
         if rounds < 0 or beam < 1 or steps < 0 or finetune_epochs < 0:
             raise CompressnbError("AQLM needs rounds >= 0, beam >= 1, steps >= 0 and finetune_epochs >= 0")
-        self.rounds, self.beam, self.steps, self.lr, self.damp, self.seed = rounds, beam, steps, lr, damp, seed
+        self.rounds, self.beam, self.steps, self.lr, self.damp, self.kmeans_seed = rounds, beam, steps, lr, damp, kmeans_seed
         self.finetune_epochs, self.finetune_lr = finetune_epochs, finetune_lr
         self.report = {}
     def check_layer(self, name, in_features):
@@ -262,7 +262,7 @@ class AQLM(Method):
         lin = as_linear(layer)
         W = lin.weight.detach().float()
         H = stats.H if stats is not None and stats.n else torch.eye(W.shape[1], device=W.device)
-        r = aq_quantize(W, H, self.cfg, self.rounds, self.beam, self.steps, self.lr, self.damp, seed=self.seed)
+        r = aq_quantize(W, H, self.cfg, self.rounds, self.beam, self.steps, self.lr, self.damp, seed=self.kmeans_seed)
         self.report[name] = {"output_error": r.objective[-1], "after_kmeans": r.objective[0]}
         return AQLMLinear.from_result(r, lin.bias, lin.weight.dtype)
     def compress_block(self, name, block, run, targets):
@@ -273,5 +273,5 @@ class AQLM(Method):
     def describe(self):
         return {"method": self.name, **asdict(self.cfg), "rounds": self.rounds, "beam": self.beam, "steps": self.steps,
                 "lr": self.lr, "damp": self.damp, "finetune_epochs": self.finetune_epochs, "finetune_lr": self.finetune_lr,
-                "seed": self.seed}
+                "kmeans_seed": self.kmeans_seed}
     def __repr__(self): return f"AQLM({self.cfg.name()}, {self.rounds} rounds, beam {self.beam}, {self.finetune_epochs} fine-tuning epochs)"

@@ -241,3 +241,12 @@ def test_eval_agreement(tiny_dir, tmp_path):
     assert 50 < share <= 100, line                                  # 8-bit weights keep most greedy tokens
     r = cli("eval", tiny_dir, "--eval-chars", 3000, "--agreement")
     assert r.returncode != 0 and "records none" in r.stderr and "Traceback" not in r.stderr
+
+def test_every_method_has_command_line_settings():
+    "Each built-in method's settings become options of `compressnb compress --method NAME` without clashing with the general ones."
+    from compressnb.cli import parse_compress
+    from compressnb.recipes import load_builtin_methods
+    from compressnb.engine import METHODS
+    load_builtin_methods()
+    assert {"rtn", "gptq", "w8a8", "quik", "aqlm", "sparsegpt"} <= set(METHODS)
+    for name in METHODS: assert parse_compress(["--method", name, "--out", "x"])["method"] == name

@@ -17,9 +17,9 @@ from .sparse import SparseLinear
 from .checkpoint import untied_missing, empty_model
 
 # %% auto #0
-__all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'check_ct_exportable', 'check_ct_config', 'ct_tensors', 'ct_quantization_config',
-           'sparsity_metadata', 'export_compressed_tensors', 'load_compressed_tensors', 'check_gptq_config',
-           'export_gptq', 'load_gptq']
+__all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'FORMAT_AQLM', 'check_ct_exportable', 'check_ct_config', 'ct_tensors',
+           'ct_quantization_config', 'sparsity_metadata', 'export_compressed_tensors', 'load_compressed_tensors',
+           'check_gptq_config', 'export_gptq', 'load_gptq', 'export_aqlm', 'load_aqlm']
 
 # %% ../nbs/80_export.ipynb #a8b39ddf
 FORMAT_CT = "compressed-tensors"
@@ -137,6 +137,7 @@ def export_compressed_tensors(model, tok, out, overwrite:bool=False) -> Path:
         if getattr(model, "generation_config", None) is not None: model.generation_config.save_pretrained(tmp)
         if tok is not None: tok.save_pretrained(tmp)
     return Path(out)
+
 
 
 # %% ../nbs/80_export.ipynb #41d78f4a
@@ -266,6 +267,60 @@ def load_gptq(path, device="cpu"):
         m.qweight.copy_(qw.T); m.scales.copy_(sc.T)
         m.qzeros.copy_(pack_bits(z.T.clamp(0, 2**b - 1).to(torch.uint8), b))
         if gi is not None: m.g_idx.copy_(gi)
+        if m.bias is not None: m.bias.copy_(tensors.pop(f"{name}.bias"))
+        set_submodule(model, name, m)
+    return _load_rest(model, tensors, qnames, path, device)
+
+# %% ../nbs/80_export.ipynb #897be840
+FORMAT_AQLM = "aqlm"
+
+def export_aqlm(model, tok, out, overwrite:bool=False) -> Path:
+    "Write `model` (with `AQLMLinear` layers, one configuration) in the `aqlm` layout that transformers loads, atomically."
+    from safetensors.torch import save_file
+    from compressnb.aqlm import AQLMLinear
+    layers = compressed_layers(model)
+    other = [n for n, m in layers.items() if not isinstance(m, AQLMLinear)]
+    if not layers or other: raise CompressnbError(f"the aqlm layout holds AQLM layers only ({other[0] if other else 'none found'})")
+    cfgs = {(m.cfg.n_codebooks, m.cfg.nbits, m.cfg.group) for m in layers.values()}
+    if len(cfgs) > 1: raise CompressnbError(f"aqlm export: layers use different configurations {sorted(cfgs)}; one is supported")
+    M, B, g = next(iter(cfgs))
+    check_out_dir(out, overwrite)
+    dtype = next(model.parameters()).dtype
+    tensors, seen = {}, {}
+    for name, t in model.state_dict().items():
+        if any(name.startswith(f"{l}.") for l in layers): continue
+        p = t.untyped_storage().data_ptr()
+        if p in seen: continue
+        seen[p] = name; tensors[name] = t.contiguous()
+    for name, m in layers.items():
+        tensors[f"{name}.codes"] = (m.codes.view(torch.int8) if m.codes.dtype == torch.uint8 else m.codes).contiguous()
+        tensors[f"{name}.codebooks"] = m.codebooks[:, :, None, :].contiguous()                  # [M, K, 1, g]
+        tensors[f"{name}.scales"] = m.scales.view(-1, 1, 1, 1).contiguous()                     # [out, 1, 1, 1]
+        if m.bias is not None: tensors[f"{name}.bias"] = m.bias.to(dtype).contiguous()
+    dense = [n for n, m in model.named_modules() if isinstance(m, nn.Linear)]
+    dense += [f"{n}.weight" for n in dense]              # module names (transformers 5) and weight names (transformers 4)
+    conf = model.config.to_dict()
+    conf["quantization_config"] = {"quant_method": "aqlm", "in_group_size": g, "out_group_size": 1, "num_codebooks": M,
+                                   "nbits_per_codebook": B, "linear_weights_not_to_quantize": dense}
+    with atomic_dir(out, overwrite) as tmp:
+        save_file(tensors, str(tmp/"model.safetensors"), metadata={"format": "pt"})
+        (tmp/"config.json").write_text(json.dumps(conf, indent=2))
+        if tok is not None: tok.save_pretrained(tmp)
+    return Path(out)
+
+def load_aqlm(path, device="cpu"):
+    "Load a checkpoint in the `aqlm` layout (output groups of 1) into a model with `AQLMLinear` layers: `(model, tokenizer)`."
+    from compressnb.aqlm import AQLMLinear
+    q, model, tensors = _read_checkpoint(path, "aqlm")
+    if q.get("out_group_size", 1) != 1: raise CompressnbError(f"{path}: output groups of {q['out_group_size']} are not supported (only 1)")
+    M, B, g = q["num_codebooks"], q["nbits_per_codebook"], q["in_group_size"]
+    dtype = next(model.parameters()).dtype
+    qnames = [k[:-len(".codes")] for k in tensors if k.endswith(".codes")]
+    for name in qnames:
+        codes = tensors.pop(f"{name}.codes")                                                     # [out, in/g, M]
+        m = AQLMLinear(codes.shape[1] * g, codes.shape[0], M, B, g, f"{name}.bias" in tensors, dtype)
+        m.codes.copy_(codes.view(torch.uint8) if m.codes.dtype == torch.uint8 else codes)
+        m.codebooks.copy_(tensors.pop(f"{name}.codebooks")[:, :, 0]); m.scales.copy_(tensors.pop(f"{name}.scales").view(-1))
         if m.bias is not None: m.bias.copy_(tensors.pop(f"{name}.bias"))
         set_submodule(model, name, m)
     return _load_rest(model, tensors, qnames, path, device)

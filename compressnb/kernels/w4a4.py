@@ -36,7 +36,7 @@ def _quik_split_kernel(x_ptr, base_ptr, outl_ptr, q_ptr, s_ptr, xo_ptr, KB, O, s
         rk = k0 + tl.arange(0, BLOCK)
         col = tl.load(base_ptr + rk, mask=rk < KB, other=0)
         x = tl.load(x_ptr + row * stride_x + col, mask=rk < KB, other=0.0).to(tl.float32)
-        v = tl.minimum(tl.maximum(x / s, -QMAX), QMAX)
+        v = tl.minimum(tl.maximum(tl.math.div_rn(x, s), -QMAX), QMAX)     # correctly rounded: ties as in torch
         v = tl.where(v >= 0, tl.floor(v + 0.5), tl.ceil(v - 0.5))     # half away from zero
         tl.store(q_ptr + row * stride_q + rk, v.to(tl.int8), mask=rk < KB)
     for o0 in range(0, O, BO):                                          # the outlier columns, as they are

@@ -51,9 +51,7 @@ class StaticDecoder:
         self.logits = torch.zeros(1, c.vocab_size, dtype=torch.float32, device=p.device)
         self.next = torch.zeros(1, 1, dtype=torch.long, device=p.device)
         self.graph = None
-        if compiled:                                                    # elementwise work fused; products stay opaque calls
-            torch._dynamo.config.recompile_limit = 64                   # the dispatcher's frame is specialised per layer shape
-            self._step = torch.compile(self._step)
+        if compiled: self._step = torch.compile(self._step)             # elementwise work fused; products stay opaque calls
 
     @torch.no_grad()
     def _step(self):

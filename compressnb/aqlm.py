@@ -125,15 +125,25 @@ def beam_search_codes(W:torch.Tensor, H:torch.Tensor, books:torch.Tensor, codes:
 # %% ../nbs/30_aqlm.ipynb #63e71acf
 def update_codebooks(W:torch.Tensor, H:torch.Tensor, books:torch.Tensor, codes:torch.Tensor, scales:torch.Tensor,
                      steps:int=100, lr:float=1e-3) -> tuple:
-    "Codebooks and scales after `steps` Adam steps on the objective with the codes fixed."
+    """Codebooks and scales after `steps` Adam steps on the objective with the codes fixed. The gradients are written out
+    (autograd's backward through the codebook lookup is a slow scatter on CPUs): the weight's gradient `-2 (W - What) H`,
+    cut into groups, is summed into each codeword over the groups that use it (times the row's scale), and into each scale
+    over the row's groups (dotted with the group's unscaled sum of codewords)."""
+    M, K, g = books.shape
+    out, Gn, _ = codes.shape
     books, scales = books.clone().requires_grad_(True), scales.clone().requires_grad_(True)
     opt = torch.optim.Adam([books, scales], lr=lr)
     norm = ((W @ H) * W).sum().clamp(min=1e-12)
-    with torch.enable_grad():
+    flat = codes.long().reshape(-1, M)                                            # [out * G, M]
+    with torch.no_grad():
         for _ in range(steps):
-            opt.zero_grad()
-            loss = aq_objective(W, aq_weight(books, codes, scales), H) / norm
-            loss.backward(); opt.step()
+            v = sum(books[m][flat[:, m]] for m in range(M))                      # [out * G, g] unscaled groups
+            D = W - (v.view(out, Gn * g) * scales[:, None])                      # [out, in] residual
+            Gr = (-2 / norm) * (D @ H)                                           # [out, in] gradient w.r.t. the weight
+            gs = (Gr * scales[:, None]).view(-1, g)                              # [out * G, g]
+            books.grad = torch.stack([torch.zeros(K, g, dtype=W.dtype, device=W.device).index_add_(0, flat[:, m], gs) for m in range(M)])
+            scales.grad = (Gr.view(-1, g) * v).view(out, -1).sum(1)
+            opt.step()
     return books.detach(), scales.detach()
 
 # %% ../nbs/30_aqlm.ipynb #05c639b3

@@ -181,7 +181,8 @@ def aq_quantize(W:torch.Tensor, H:torch.Tensor, cfg:AQConfig, rounds:int=4, beam
 class AQLMLinear(CompressedLinear):
     "A linear layer whose groups of `group` input weights are sums of `n_codebooks` codewords, times a scale per output (AQLM)."
     format = "aqlm"
-    kernels = {"cpu": "compressnb.kernels.aqlm_cpu:aqlm_cpu_forward"}     # Numba: lookup tables, one token at a time
+    kernels = {"cpu": "compressnb.kernels.aqlm_cpu:aqlm_cpu_forward",    # Numba: lookup tables, one token at a time
+               "cuda": "compressnb.kernels.aqlm_gpu:aqlm_cuda_forward"}  # Triton: weight tiles decoded in the product
     def __init__(self, in_features:int, out_features:int, n_codebooks:int=2, nbits:int=8, group:int=8, bias:bool=False,
                  dtype=torch.float32):
         super().__init__()

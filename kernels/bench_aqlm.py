@@ -1,6 +1,8 @@
 """AQLM layers against dense products at one token, measured side by side in one run.
 
     python kernels/bench_aqlm.py              # CPU: Numba lookup-table kernel (2x8 and 1x16) against dense fp32 F.linear
+    python kernels/bench_aqlm.py --gpu        # GPU: Triton kernel (2x8, 1x16) against bf16 F.linear, 1-16 tokens, Llama-3 shapes
+    python kernels/bench_aqlm.py --check      # GPU: the Triton kernel against the reference, then exit
 
 Times are medians of interleaved repeats on this machine's threads (`torch.get_num_threads()`, which Numba is set to as
 well); ratios are against dense fp32 `F.linear` measured in the same run. The floor is the time to read the codes at the
@@ -51,8 +53,45 @@ def cpu_table(reps:int):
                   f"{m.weight_bits() / (k * n):.3f} | {floor*1e3:.2f} |", flush=True)
         del W
 
+def gpu_check():
+    from compressnb.kernels.aqlm_gpu import aqlm_matmul, AQLMConfig
+    torch.manual_seed(0); worst = 0.0
+    for (k, n), (M, B), rows in [((4096, 4096), (2, 8), 1), ((4096, 11008), (1, 16), 16), ((1000, 3000), (2, 8), 5), ((512, 96), (1, 8), 13)]:
+        m = random_aqlm(k, n, M, B).cuda()
+        m.scales.copy_(torch.rand(n, device="cuda") + 0.5)
+        x = torch.randn(rows, k, device="cuda", dtype=torch.bfloat16)
+        y = aqlm_matmul(x, m.codes, m.codebooks, m.scales).float()
+        ref = x.float() @ m.dequantize().T
+        err = ((y - ref).norm() / ref.norm()).item(); worst = max(worst, err)
+        assert err < 1e-2, (k, n, M, B, rows, err)
+    print(f"AQLM Triton kernel on {torch.cuda.get_device_name()}: all checks pass, largest relative error {worst:.1e}")
+
+def gpu_table(Ms=(1, 4, 16)):
+    sys.path.insert(0, "kernels")
+    from bench_wa16 import paired_time, copies, copy_bandwidth
+    from compressnb.kernels.aqlm_gpu import aqlm_matmul
+    bw = copy_bandwidth()
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}; copy bandwidth {bw/1e12:.2f} TB/s; bf16 activations")
+    print("| K x N | config | M | bf16 (us) | AQLM (us) | speed-up | floor (us) |")
+    print("|---|---|---|---|---|---|---|")
+    for k, n in [(4096, 14336), (8192, 28672)]:
+        W = [torch.randn(n, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies(n * k * 2))]
+        for M, B in CONFIGS:
+            ms = [random_aqlm(k, n, M, B).cuda() for _ in range(copies(n * k // 4))]
+            for rows in Ms:
+                x = torch.randn(rows, k, device="cuda", dtype=torch.bfloat16)
+                t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: aqlm_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales), len(ms))
+                floor = (ms[0].weight_bits() / 8 + 2 * rows * (k + n)) / bw
+                print(f"| {k}x{n} | {M}x{B} | {rows} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x | {floor*1e6:.1f} |", flush=True)
+            del ms
+        del W; torch.cuda.empty_cache()
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=15)
+    ap.add_argument("--gpu", action="store_true"); ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    cpu_table(a.reps)
+    if (a.gpu or a.check) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu and --check need a CUDA GPU")
+    if a.check: gpu_check()
+    elif a.gpu: gpu_table()
+    else: cpu_table(a.reps)

@@ -17,9 +17,9 @@ from .sparse import SparseLinear
 from .checkpoint import untied_missing, empty_model
 
 # %% auto #0
-__all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'FORMAT_AQLM', 'check_ct_exportable', 'check_ct_config', 'ct_tensors',
-           'ct_quantization_config', 'sparsity_metadata', 'export_compressed_tensors', 'load_compressed_tensors',
-           'check_gptq_config', 'export_gptq', 'load_gptq', 'export_aqlm', 'load_aqlm']
+__all__ = ['FORMAT_CT', 'FORMAT_GPTQ', 'FORMAT_AQLM', 'uncompressed_tensors', 'check_ct_exportable', 'check_ct_config',
+           'ct_tensors', 'ct_quantization_config', 'sparsity_metadata', 'export_compressed_tensors',
+           'load_compressed_tensors', 'check_gptq_config', 'export_gptq', 'load_gptq', 'export_aqlm', 'load_aqlm']
 
 # %% ../nbs/80_export.ipynb #a8b39ddf
 FORMAT_CT = "compressed-tensors"
@@ -41,6 +41,16 @@ def _export_layers(model, sparse_ok:bool=False) -> dict:
     return layers
 
 def _quant_layers(model) -> dict: return _export_layers(model)
+
+def uncompressed_tensors(model, layers:dict) -> dict:
+    "The state dict's tensors outside the compressed `layers`, tied weights written once (as transformers does)."
+    tensors, seen = {}, set()
+    for name, t in model.state_dict().items():
+        if any(name.startswith(f"{l}.") for l in layers): continue
+        p = t.untyped_storage().data_ptr()
+        if p in seen: continue
+        seen.add(p); tensors[name] = t.contiguous()
+    return tensors
 
 def check_ct_exportable(model) -> QuantConfig:
     "The single grid of all quantized layers, or `CompressnbError` naming the format's limits."
@@ -112,12 +122,7 @@ def export_compressed_tensors(model, tok, out, overwrite:bool=False) -> Path:
     cfg = None if sparse else check_ct_exportable(model)
     check_out_dir(out, overwrite)
     dtype = next(model.parameters()).dtype
-    tensors, seen = {}, {}
-    for name, t in model.state_dict().items():
-        if any(name.startswith(f"{l}.") for l in layers): continue
-        p = t.untyped_storage().data_ptr()
-        if p in seen: continue                                    # tied weights are written once, as transformers does
-        seen[p] = name; tensors[name] = t.contiguous()
+    tensors = uncompressed_tensors(model, layers)
     weights = {n: m.dequantize() for n, m in layers.items()}      # [out, in] fp32, zeros where pruned
     for name, m in layers.items():
         if sparse:
@@ -218,12 +223,7 @@ def export_gptq(model, tok, out, overwrite:bool=False) -> Path:
     check_gptq_config(cfg, {n: m.in_features for n, m in layers.items()})
     check_out_dir(out, overwrite)
     v1 = all(bool((m.zeros() > 0).all()) for m in layers.values())
-    tensors, seen = {}, {}
-    for name, t in model.state_dict().items():
-        if any(name.startswith(f"{l}.") for l in layers): continue
-        p = t.untyped_storage().data_ptr()
-        if p in seen: continue
-        seen[p] = name; tensors[name] = t.contiguous()
+    tensors = uncompressed_tensors(model, layers)
     desc_act = False
     for name, m in layers.items():
         b, k = m.cfg.bits, m.in_features
@@ -286,12 +286,7 @@ def export_aqlm(model, tok, out, overwrite:bool=False) -> Path:
     M, B, g = next(iter(cfgs))
     check_out_dir(out, overwrite)
     dtype = next(model.parameters()).dtype
-    tensors, seen = {}, {}
-    for name, t in model.state_dict().items():
-        if any(name.startswith(f"{l}.") for l in layers): continue
-        p = t.untyped_storage().data_ptr()
-        if p in seen: continue
-        seen[p] = name; tensors[name] = t.contiguous()
+    tensors = uncompressed_tensors(model, layers)
     for name, m in layers.items():
         tensors[f"{name}.codes"] = (m.codes.view(torch.int8) if m.codes.dtype == torch.uint8 else m.codes).contiguous()
         tensors[f"{name}.codebooks"] = m.codebooks[:, :, None, :].contiguous()                  # [M, K, 1, g]

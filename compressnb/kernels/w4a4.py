@@ -12,6 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import triton, triton.language as tl
 from ..core import *
 from ..quik import QUIKLinear, quantize_tokens
+from .w8a8 import grouped_tile
 
 # %% auto #0
 __all__ = ['INTERPRET', 'quik_split', 'W4A4Config', 'w4a4_config', 'w4a4_matmul', 'quiklinear_forward']
@@ -65,13 +66,7 @@ def _w4a4_kernel(a_ptr, b_ptr, sa_ptr, sb_ptr, xo_ptr, wo_ptr, bias_ptr, c_ptr, 
                  stride_wo, stride_cm, BITS: tl.constexpr, HAS_BIAS: tl.constexpr, UPCAST: tl.constexpr,
                  BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, BO: tl.constexpr, GM: tl.constexpr):
     PER: tl.constexpr = 32 // BITS                                      # codes per word
-    pid = tl.program_id(0)
-    n_m, n_n = tl.cdiv(M, BM), tl.cdiv(N, BN)
-    band = pid // (GM * n_n)                                            # grouped order: GM row tiles share weight tiles in L2
-    first_m = band * GM
-    gm = tl.minimum(n_m - first_m, GM)
-    pid_m = first_m + (pid % (GM * n_n)) % gm
-    pid_n = (pid % (GM * n_n)) // gm
+    pid_m, pid_n = grouped_tile(tl.program_id(0), M, N, BM, BN, GM)   # W8A8's tile order
     rm = pid_m * BM + tl.arange(0, BM)
     rn = pid_n * BN + tl.arange(0, BN)
     rk = tl.arange(0, BK)

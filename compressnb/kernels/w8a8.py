@@ -14,7 +14,7 @@ from ..core import *
 from ..w8a8 import FORMATS, number_format, quantize_rows_reference, w8a8_reference, W8A8Linear
 
 # %% auto #0
-__all__ = ['INTERPRET', 'quantize_rows', 'W8A8Config', 'w8a8_config', 'w8a8_matmul', 'w8a8linear_forward']
+__all__ = ['INTERPRET', 'quantize_rows', 'grouped_tile', 'W8A8Config', 'w8a8_config', 'w8a8_matmul', 'w8a8linear_forward']
 
 # %% ../../nbs/51_kernels.w8a8.ipynb #8a6d83fc
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
@@ -53,16 +53,18 @@ def quantize_rows(x:torch.Tensor, fmt:str="int8"):
 
 # %% ../../nbs/51_kernels.w8a8.ipynb #f5e81092
 @triton.jit
+def grouped_tile(pid, M, N, BM: tl.constexpr, BN: tl.constexpr, GM: tl.constexpr):
+    "Program `pid`'s output tile (row, column) in grouped order: GM row tiles in turn share each weight tile while it is in L2."
+    n_m, n_n = tl.cdiv(M, BM), tl.cdiv(N, BN)
+    first_m = pid // (GM * n_n) * GM
+    gm = tl.minimum(n_m - first_m, GM)
+    return first_m + (pid % (GM * n_n)) % gm, (pid % (GM * n_n)) // gm
+
+@triton.jit
 def _w8a8_kernel(a_ptr, b_ptr, sa_ptr, sb_ptr, bias_ptr, c_ptr, M, N, K, stride_am, stride_bn, stride_cm,
                  HAS_BIAS: tl.constexpr, IS_INT: tl.constexpr, UPCAST: tl.constexpr,
                  BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, GM: tl.constexpr):
-    pid = tl.program_id(0)
-    n_m, n_n = tl.cdiv(M, BM), tl.cdiv(N, BN)
-    band = pid // (GM * n_n)                                            # grouped order: GM row tiles share weight tiles in L2
-    first_m = band * GM
-    gm = tl.minimum(n_m - first_m, GM)
-    pid_m = first_m + (pid % (GM * n_n)) % gm
-    pid_n = (pid % (GM * n_n)) // gm
+    pid_m, pid_n = grouped_tile(tl.program_id(0), M, N, BM, BN, GM)
     rm = pid_m * BM + tl.arange(0, BM)
     rn = pid_n * BN + tl.arange(0, BN)
     rk = tl.arange(0, BK)

@@ -14,8 +14,8 @@ from .layers import CompressedLinear, register_layer
 from .engine import Method, register_method, as_linear
 
 # %% auto #0
-__all__ = ['AQConfig', 'kmeans', 'residual_kmeans', 'aq_weight', 'aq_objective', 'beam_search_codes', 'update_codebooks',
-           'AQResult', 'aq_quantize', 'AQLMLinear', 'finetune_block', 'AQLM']
+__all__ = ['AQConfig', 'kmeans', 'residual_kmeans', 'aq_weight', 'aq_objective', 'beam_search_codes', 'aq_grads',
+           'update_codebooks', 'AQResult', 'aq_quantize', 'AQLMLinear', 'finetune_block', 'AQLM']
 
 # %% ../nbs/30_aqlm.ipynb #7412ca6d
 @dataclass
@@ -123,26 +123,29 @@ def beam_search_codes(W:torch.Tensor, H:torch.Tensor, books:torch.Tensor, codes:
     return codes
 
 # %% ../nbs/30_aqlm.ipynb #63e71acf
+def aq_grads(Gw:torch.Tensor, books:torch.Tensor, codes:torch.Tensor, scales:torch.Tensor) -> tuple:
+    """Gradients of the codebooks [M, K, g] and scales [out] from the gradient `Gw` [out, in] of the decoded weight, by the
+    chain rule through `aq_weight`, written out (autograd's backward through the codebook lookup is a slow scatter on CPUs):
+    `Gw`, cut into groups and times the row's scale, is summed into each codeword over the groups that use it; each scale
+    gets its row's `Gw` dotted with the unscaled sums of codewords."""
+    M, K, g = books.shape
+    out = codes.shape[0]
+    flat = codes.long().reshape(-1, M)                                            # [out * G, M]
+    v = sum(books[m][flat[:, m]] for m in range(M))                              # [out * G, g] unscaled groups
+    gs = (Gw * scales[:, None]).reshape(-1, g)                                   # [out * G, g]
+    gb = torch.stack([torch.zeros(K, g, dtype=Gw.dtype, device=Gw.device).index_add_(0, flat[:, m], gs) for m in range(M)])
+    return gb, (Gw.reshape(-1, g) * v).view(out, -1).sum(1)
+
 def update_codebooks(W:torch.Tensor, H:torch.Tensor, books:torch.Tensor, codes:torch.Tensor, scales:torch.Tensor,
                      steps:int=100, lr:float=1e-3) -> tuple:
-    """Codebooks and scales after `steps` Adam steps on the objective with the codes fixed. The gradients are written out
-    (autograd's backward through the codebook lookup is a slow scatter on CPUs): the weight's gradient `-2 (W - What) H`,
-    cut into groups, is summed into each codeword over the groups that use it (times the row's scale), and into each scale
-    over the row's groups (dotted with the group's unscaled sum of codewords)."""
-    M, K, g = books.shape
-    out, Gn, _ = codes.shape
+    "Codebooks and scales after `steps` Adam steps on the objective with the codes fixed; the weight's gradient is `-2 (W - What) H`."
     books, scales = books.clone().requires_grad_(True), scales.clone().requires_grad_(True)
     opt = torch.optim.Adam([books, scales], lr=lr)
     norm = ((W @ H) * W).sum().clamp(min=1e-12)
-    flat = codes.long().reshape(-1, M)                                            # [out * G, M]
     with torch.no_grad():
         for _ in range(steps):
-            v = sum(books[m][flat[:, m]] for m in range(M))                      # [out * G, g] unscaled groups
-            D = W - (v.view(out, Gn * g) * scales[:, None])                      # [out, in] residual
-            Gr = (-2 / norm) * (D @ H)                                           # [out, in] gradient w.r.t. the weight
-            gs = (Gr * scales[:, None]).view(-1, g)                              # [out * G, g]
-            books.grad = torch.stack([torch.zeros(K, g, dtype=W.dtype, device=W.device).index_add_(0, flat[:, m], gs) for m in range(M)])
-            scales.grad = (Gr.view(-1, g) * v).view(out, -1).sum(1)
+            D = W - aq_weight(books, codes, scales)                              # [out, in] residual
+            books.grad, scales.grad = aq_grads((-2 / norm) * (D @ H), books, codes, scales)
             opt.step()
     return books.detach(), scales.detach()
 

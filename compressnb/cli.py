@@ -98,7 +98,15 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     if calibt is not None and evalt is not None: check_disjoint(calibt, evalt)
     # 2. the model, its blocks and the calibration sequences
     log.info("loading %s", model)
-    m, tok = load_model(model)
+    reference, src = None, None
+    if (Path(model).expanduser()/"compressnb.json").exists():       # a compressed model: model methods continue from it
+        if any(s.kind != "model" for s in meths):
+            raise CompressnbError(f"{model} is already compressed; only a model method (pv-tuning) continues from a compressed "
+                                  "model: give the uncompressed model to --model")
+        m, tok, src = load_compressed(model)
+        log.info("loading its uncompressed model %s, the reference", src["base_model"])
+        reference, _ = load_model(src["base_model"])
+    else: m, tok = load_model(model)
     prefix, blocks = find_blocks(m)
     widths = {f"{prefix}.{i}.{n}": in_features(l) for i, b in enumerate(blocks) for n, l in find_linears(b).items()}
     if fmt != "compressnb" and getattr(meths[0].default, "cfg", None) is not None:   # the format's limits, before any compute
@@ -109,7 +117,7 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
             if check: check(name, k)
     if (evalt is not None or calibt is not None) and tok is None: raise CompressnbError(f"{model} has no tokenizer")
     calib = calibration_sequences(tok, calibt, n_calib, seqlen, seed) if calibt is not None else None
-    if device: m.to(device)
+    if device: m.to(device); reference is not None and reference.to(device)
     rows, metrics = [], {}
     if evalt is not None:
         base, hit = cached_perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
@@ -121,9 +129,12 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     label = _describe_recipe(rec)
     log.info("compressing with %s", label)
     partial = Path(out).expanduser().absolute().parent/f".{Path(out).name}.partial"   # finished blocks, for a rerun to resume
-    res = compress_model(m, rec, calib, resume_dir=partial, device=device, batch_size=batch_size)
+    res = compress_model(m, rec, calib, resume_dir=partial, reference=reference, device=device, batch_size=batch_size)
     stats = weight_stats(m)
-    settings = {"recipe": rec.to_dict(), **rec.steps[0].settings, "layers": res.layers,
+    if src is not None:                                        # the saved model records every step since the uncompressed one
+        rec = Recipe(Recipe.from_dict(src["method"]["recipe"]).steps + rec.steps) if "recipe" in src["method"] else rec
+        model = src["base_model"]
+    settings = {"recipe": rec.to_dict(), **rec.steps[0].settings, "layers": {**(src or {}).get("method", {}).get("layers", {}), **res.layers},
                 **({"calib_text": calibt.name, "n_calib": n_calib, "seqlen": seqlen, "seed": seed} if calibt else {})}
     if fmt != "compressnb": _FORMATS[fmt][1](m, tok, out, overwrite)
     else: save_compressed(m, tok, out, model, settings, {"compress_seconds": res.seconds, **stats}, overwrite)
@@ -134,7 +145,7 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
         log.info("evaluating the compressed model")
         r = perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
         ppl = r.ppl
-        if fmt == "compressnb": update_metrics(out, baseline=metrics["baseline"], compressed={"perplexity": r.ppl, "protocol": r.protocol})
+        if fmt == "compressnb": update_metrics(out, baseline=(src or {}).get("metrics", {}).get("baseline", metrics["baseline"]), compressed={"perplexity": r.ppl, "protocol": r.protocol})
     rows.append(_row(label, ppl, stats, size, res.seconds))
     table = format_table(rows, _COLS)
     print(f"\n{table}\n" + (f"perplexity: {r.protocol}\n" if evalt is not None else "") + f"saved to {out}")

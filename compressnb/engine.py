@@ -63,7 +63,7 @@ class ActMax:
 class Method:
     """Base class of compression methods run by the engine (as it stands, a layer method that keeps every layer). A block
     method also defines `compress_block(name, block, run, targets)` (`run(j)` runs the block on batch `j`; `targets` are
-    the uncompressed block's outputs), a model method `compress_model(model, calib)`. A method that needs calibration may
+    the uncompressed block's outputs), a model method `compress_model(model, calib, reference)`. A method that needs calibration may
     define `prepare_block(name, block, run, n_batches)` to change a block before its layers are calibrated, keeping the
     function the block computes (SmoothQuant moves activation outliers into the weights there). Any method may define
     `check_layer(name, in_features)` to refuse, before any compute, a layer it cannot compress (the command line asks it

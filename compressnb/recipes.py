@@ -21,7 +21,8 @@ __all__ = ['load_builtin_methods', 'method_class', 'make_method', 'Step', 'Recip
 # %% ../nbs/07_recipes.ipynb #223404cb
 def load_builtin_methods():
     "Import the modules of compressnb's own methods, which registers them."
-    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8", "compressnb.quik", "compressnb.aqlm", "compressnb.prune"): importlib.import_module(mod)
+    for mod in ("compressnb.rtn", "compressnb.gptq", "compressnb.w8a8", "compressnb.quik", "compressnb.aqlm", "compressnb.pv",
+                "compressnb.prune"): importlib.import_module(mod)
 
 def method_class(name:str) -> type:
     "A method's class: registered `name`, a `compressnb.methods` entry point, or `module:Class` of a `Method` subclass."
@@ -173,17 +174,21 @@ def run_key(model:nn.Module, steps:list, calib, engine:dict) -> str:
     if calib is not None: h.update(torch.as_tensor(calib).cpu().numpy().tobytes())
     return h.hexdigest()
 
-def compress(model:nn.Module, recipe, calib:torch.Tensor|None=None, resume_dir=None, **engine) -> CompressResult:
+def compress(model:nn.Module, recipe, calib:torch.Tensor|None=None, resume_dir=None, reference:nn.Module|None=None,
+             **engine) -> CompressResult:
     """Compress `model` in place with `recipe` (a `Recipe`, `Step`, method, method `Config`, dict or YAML/JSON path), step by
     step; `calib` are calibration token ids `[n, seqlen]`; `engine` settings go to `run_sequential`. With `resume_dir`,
-    finished blocks are kept there (one folder per step) and the same call after an interruption continues after them."""
+    finished blocks are kept there (one folder per step) and the same call after an interruption continues after them.
+    A model method gets the uncompressed model as `reference`: the one given, else a copy taken before the first step."""
+    import copy
     r = as_recipe(recipe)
     meths = [StepMethod(s) for s in r.steps]                     # every method and setting checked before any work
+    if reference is None and any(m.kind == "model" for m in meths): reference = copy.deepcopy(model).eval()
     out = []
     for k, m in enumerate(meths):
         if m.kind == "model":
             res = EngineResult(); t0 = time.time()
-            m.compress_model(model, calib); res.seconds = time.time() - t0
+            m.compress_model(model, calib, reference=reference); res.seconds = time.time() - t0
             out.append(res)
             continue
         resume = {} if resume_dir is None else {"resume_dir": Path(resume_dir)/f"step{k}", "resume_key": run_key(model, r.steps[:k+1], calib, engine)}

@@ -250,3 +250,26 @@ def test_every_method_has_command_line_settings():
     load_builtin_methods()
     assert {"rtn", "gptq", "w8a8", "quik", "aqlm", "sparsegpt"} <= set(METHODS)
     for name in METHODS: assert parse_compress(["--method", name, "--out", "x"])["method"] == name
+
+def test_pv_tuning_continues_from_an_aqlm_model(tiny_dir, tmp_path):
+    """AQLM on the tiny model, then PV-Tuning from the saved directory: the reference is the uncompressed model it records,
+    the KL to it falls, the result is still AQLM and records both steps. Layer methods refuse a compressed model."""
+    import re
+    small = ["--n-calib", 16, "--seqlen", 64, "--no-eval"]
+    r = cli("compress", "--model", tiny_dir, "--method", "aqlm", "--nbits", 4, "--rounds", 1, "--steps", 20,
+            "--finetune-epochs", 0, "--out", tmp_path/"aq", *small)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = cli("compress", "--model", tmp_path/"aq", "--method", "pv-tuning", "--lr", 1e-3, "--epochs", 2,
+            "--code-every", 2, "--out", tmp_path/"pv", *small)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"loading its uncompressed model {tiny_dir}" in r.stderr
+    first, last = map(float, re.search(r"KL ([0-9.e-]+) -> ([0-9.e-]+)", r.stderr).groups())
+    assert last < first, (first, last)
+    desc = json.loads((tmp_path/"pv"/"compressnb.json").read_text())
+    assert [s["method"] for s in desc["method"]["recipe"]["steps"]] == ["aqlm", "pv-tuning"]
+    assert desc["base_model"] == str(tiny_dir)
+    from compressnb.checkpoint import load_compressed
+    from compressnb.aqlm import AQLMLinear
+    m, _, _ = load_compressed(tmp_path/"pv")
+    assert sum(isinstance(x, AQLMLinear) for x in m.modules()) == 14       # 2 blocks x 7 projections
+    fails(cli("compress", "--model", tmp_path/"aq", "--method", "gptq", "--out", tmp_path/"g", "--no-eval"), "already compressed")

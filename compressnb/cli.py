@@ -121,7 +121,7 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
     rows, metrics = [], {}
     if evalt is not None:
         base, hit = cached_perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)
-        log.info("uncompressed perplexity %.2f%s", base.ppl, " (measured before on these weights, text and protocol: from the cache)" if hit else "")
+        log.info("%s perplexity %.2f%s", "uncompressed" if src is None else "input model's", base.ppl, " (measured before on these weights, text and protocol: from the cache)" if hit else "")
         metrics["baseline"] = {"perplexity": base.ppl, "protocol": base.protocol, **weight_stats(m)}
         dtype = str(next(m.parameters()).dtype).replace("torch.", "")
         rows.append(_row(f"{model} ({dtype})", base.ppl, metrics["baseline"], metrics["baseline"]["bytes"]))

@@ -40,24 +40,30 @@ def nearest_codes(t:torch.Tensor, books:torch.Tensor, codes:torch.Tensor, h:torc
 
 @torch.no_grad()
 def v_step(books:torch.Tensor, codes:torch.Tensor, scales:torch.Tensor, grad:torch.Tensor, curvature:torch.Tensor,
-           code_lr:float, fraction:float) -> int:
+           code_lr:float, fraction:float) -> tuple:
     """One linearised V step on a layer: `codes` [out, in/g, M] (long, changed in place) move towards the target
-    `v - code_lr * u / rms(u)`, `u = grad_v / h`, in at most `fraction` of the groups; the number of groups changed.
-    `curvature` [in] are the layer's input second moments: `h = s_i^2 curvature_k` weighs the unscaled groups `v`."""
+    `v - code_lr * u / rms(u)`, `u = grad_v / h`, in at most `fraction` of the groups. `curvature` [in] are the layer's
+    input second moments: `h = s_i^2 curvature_k` weighs the unscaled groups `v`. Only the `4 * fraction` groups with the
+    largest possible linear gain `sum d^2 / h` are searched. Returns `(changed group indices, their old codes)`, to undo."""
     M, K, g = books.shape
     flat = codes.view(-1, M)                                                  # [N, M], a view: written through
-    v = sum(books[m][flat[:, m]] for m in range(M))                          # [N, g] unscaled groups
     c = curvature / curvature.mean().clamp(min=1e-30)
     h = ((scales ** 2)[:, None] * c[None]).reshape(-1, g).clamp(min=1e-12)   # [N, g] diagonal curvature of v
-    u = (grad * scales[:, None]).reshape(-1, g) / h                          # [N, g] gradient w.r.t. v, divided by h
-    t = v - code_lr * u / u.pow(2).mean().sqrt().clamp(min=1e-30)            # the target of the linearised step
-    new = nearest_codes(t, books, flat, h)
+    d = (grad * scales[:, None]).reshape(-1, g)                              # [N, g] gradient w.r.t. v
+    u = d / h
+    step = code_lr / u.pow(2).mean().sqrt().clamp(min=1e-30)
+    n = max(1, int(fraction * flat.shape[0]))
+    cand = (d * u).sum(1).topk(min(flat.shape[0], 4 * n)).indices           # [4n] the groups worth searching
+    v = sum(books[m][flat[cand, m]] for m in range(M))                       # [4n, g] their unscaled groups
+    t, hc = v - step * u[cand], h[cand]                                      # the target of the linearised step
+    new = nearest_codes(t, books, flat[cand], hc)
     vn = sum(books[m][new[:, m]] for m in range(M))
-    gain = (h * (t - v) ** 2).sum(1) - (h * (t - vn) ** 2).sum(1)            # [N] how much nearer each group gets
-    top = gain.topk(max(1, int(fraction * gain.numel()))).indices
+    gain = (hc * (t - v) ** 2).sum(1) - (hc * (t - vn) ** 2).sum(1)          # how much nearer each group gets
+    top = gain.topk(min(n, gain.numel())).indices
     top = top[gain[top] > 0]
-    flat[top] = new[top]
-    return top.numel()
+    idx, old = cand[top], flat[cand[top]].clone()
+    flat[idx] = new[top]
+    return idx, old
 
 # %% ../nbs/31_pv.ipynb #03c9b1da
 class _Decoded(nn.Module):
@@ -105,6 +111,7 @@ def pv_tune(model:nn.Module, reference:nn.Module, calib:torch.Tensor, epochs:int
     opt = torch.optim.Adam(params, lr=lr)
     batches = [calib[i:i + sequences_per_step] for i in range(0, len(calib), sequences_per_step)]
     hist = {"loss": [], "codes_changed": [], "groups": sum(s.codes[..., 0].numel() for s in stand.values())}
+    frac = code_fraction                                              # the V steps' trust region, halved on a rejected step
     bar = tqdm(total=epochs * len(batches), desc="pv-tuning", unit="step", disable=not progress)
     try:
         with torch.enable_grad():
@@ -119,8 +126,15 @@ def pv_tune(model:nn.Module, reference:nn.Module, calib:torch.Tensor, epochs:int
                     loss.backward()
                     changed = 0
                     if code_every and (k + 1) % code_every == 0:          # a V step: the codes move, all else stays
-                        changed = sum(v_step(s.books.detach(), s.codes, s.scales.detach(), s.weight.grad, s.curvature, code_lr,
-                                             code_fraction) for s in stand.values())
+                        undo = [(s, *v_step(s.books.detach(), s.codes, s.scales.detach(), s.weight.grad, s.curvature, code_lr,
+                                            frac)) for s in stand.values()]
+                        for s in stand.values(): s.decode()
+                        with torch.no_grad(): after = kl_to_reference(model(x).logits, ref).item()
+                        if after < loss.item():                           # accepted: the trust region may grow again
+                            changed, frac = sum(i.numel() for _, i, _ in undo), min(code_fraction, 2 * frac)
+                        else:                                             # rejected: undone, and the next V step moves less
+                            for s, i, o in undo: s.codes.view(-1, s.codes.shape[-1])[i] = o
+                            frac /= 2
                     else:                                                 # a P step: Adam on the continuous parameters
                         with torch.no_grad():
                             for s in stand.values(): s.books.grad, s.scales.grad = aq_grads(s.weight.grad, s.books, s.codes, s.scales)
@@ -164,4 +178,6 @@ class PVTuning(Method):
         return {"method": self.name, "epochs": self.epochs, "lr": self.lr, "code_lr": self.code_lr,
                 "code_fraction": self.code_fraction, "code_every": self.code_every,
                 "sequences_per_step": self.sequences_per_step, "tune_norms": self.tune_norms}
-    def __repr__(self): return f"PVTuning({self.epochs} epoch(s), lr {self.lr}, V steps of {self.code_fraction:g} of the codes)"
+    def __repr__(self):
+        v = f"V steps of {self.code_fraction:g} of the codes" if self.code_every and self.code_fraction and self.code_lr else "P steps only"
+        return f"PVTuning({self.epochs} epoch(s), lr {self.lr}, {v})"

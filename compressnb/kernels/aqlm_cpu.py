@@ -11,7 +11,7 @@ from numba import njit, prange
 from ..core import *
 
 # %% auto #0
-__all__ = ['MAX_TOKENS', 'lut', 'aqlm_gemv', 'aqlm_cpu_forward']
+__all__ = ['MAX_TOKENS', 'lut', 'int16_lut', 'aqlm_gemv', 'aqlm_cpu_forward']
 
 # %% ../../nbs/54_kernels.aqlm_cpu.ipynb #6d7475a2
 MAX_TOKENS = 8
@@ -43,16 +43,41 @@ def _lut_sum16(codes, lut, scales, y):
             for m in range(M): a += lut[j, m, np.uint16(codes[i, j, m])]
         y[i] = a * scales[i]
 
+@njit(parallel=True, fastmath=True, cache=True)
+def _lut_sum2x8(pairs, qlut, tscale, scales, y):
+    """2x8: `y[i] = tscale * scales[i] * sum_j (qlut[j, lo(pairs[i, j])] + qlut[j, 256 + hi(pairs[i, j])])`, for the codes
+    read as little-endian uint16 pairs [out, G] and an int16 table [G, 512] (codebook 0, then codebook 1)."""
+    out, G = pairs.shape
+    for i in prange(out):
+        a0 = np.int32(0); a1 = np.int32(0)
+        for j in range(G):
+            w = pairs[i, j]
+            a0 += qlut[j, w & 255]
+            a1 += qlut[j, 256 + (w >> 8)]
+        y[i] = np.float32(a0 + a1) * tscale * scales[i]
+
 def lut(books:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
     "The table `T[j, m, k] = C_m[k] . x_j` [G, M, K] of codebooks [M, K, g] and one token `x` [in] (fp32)."
     M, K, g = books.shape
     return torch.einsum("jg,mkg->jmk", x.float().view(-1, g), books.float()).contiguous()
 
+def int16_lut(books:torch.Tensor, x:torch.Tensor) -> tuple:
+    "The table of `lut` as int16 [G, M * K], rounded to multiples of its step `max|T| / 32767`; `(table, step)`."
+    T = lut(books, x)
+    step = T.abs().max().clamp(min=1e-30).item() / 32767
+    return T.mul_(1 / step).round_().to(torch.int16).view(T.shape[0], -1), step
+
 def aqlm_gemv(codes:torch.Tensor, books:torch.Tensor, scales:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
     "One token `x` [in] times the AQLM weight (codes [out, G, M], codebooks [M, K, g], scales [out]): [out] fp32."
     y = np.empty(codes.shape[0], dtype=np.float32)
-    T = lut(books, x).numpy()
-    (_lut_sum8 if codes.dtype == torch.uint8 else _lut_sum16)(codes.numpy(), T, scales.numpy(), y)
+    M, K, _ = books.shape
+    if codes.dtype == torch.uint8 and M == 2 and K == 256:
+        T, step = int16_lut(books, x)
+        pairs = codes.numpy().reshape(codes.shape[0], -1).view("<u2")                   # [out, G] both codes of a group
+        _lut_sum2x8(pairs, T.numpy(), np.float32(step), scales.numpy(), y)
+    else:
+        T = lut(books, x).numpy()
+        (_lut_sum8 if codes.dtype == torch.uint8 else _lut_sum16)(codes.numpy(), T, scales.numpy(), y)
     return torch.from_numpy(y)
 
 def aqlm_cpu_forward(m, x:torch.Tensor) -> torch.Tensor:

@@ -46,13 +46,15 @@ class GPTQResult:
     kept: torch.Tensor | None = None   # [out, n kept] the columns left unquantized (`keep`), after the error feedback
 
 def gptq_quantize(W:torch.Tensor, H:torch.Tensor, cfg:QuantConfig, act_order:bool=True, static_groups:bool=False,
-                  damp:float=0.01, block_size:int=128, keep:torch.Tensor|None=None) -> GPTQResult:
+                  damp:float=0.01, block_size:int=128, keep:torch.Tensor|None=None, fp8:bool=False) -> GPTQResult:
     """GPTQ of a weight `W` [out, in] given the Hessian `H` [in, in] of its inputs. `keep` [in] bool: columns left in full
     precision, placed last in the order so that they absorb the other columns' rounding errors (QUIK's outliers); their
-    codes are 0 and their updated weights are `kept`. With `keep`, grids are per output channel."""
+    codes are 0 and their updated weights are `kept`. With `keep`, grids are per output channel. `fp8`: the codes are
+    e4m3 numbers (`q` float8, zero points 0) with one scale per output channel, `max|w| / 448`, instead of integers."""
     if keep is not None and keep.any() and cfg.group_size is not None:
         raise CompressnbError("GPTQ with columns kept in full precision needs one grid per output channel (group_size None)")
-    with flush_denormals(): return _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep)
+    if fp8 and cfg.group_size is not None: raise CompressnbError("GPTQ with fp8 codes uses one scale per output channel (group_size None)")
+    with flush_denormals(): return _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep, fp8)
 
 @contextmanager
 def flush_denormals():
@@ -61,7 +63,11 @@ def flush_denormals():
     try: yield
     finally: torch.set_flush_denormal(False)
 
-def _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep=None):
+def _round_fp8(x:torch.Tensor) -> torch.Tensor:
+    "`x` rounded to the nearest e4m3 number (saturating at +-448), as float32."
+    return x.clamp(-448, 448).to(torch.float8_e4m3fn).float()
+
+def _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep=None, fp8=False):
     W, H = W.detach().float().clone(), H.detach().float().clone()
     out, k = W.shape
     b, g = cfg.bits, cfg.group_for(k)
@@ -71,7 +77,8 @@ def _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep=None):
     dead = torch.diagonal(H) == 0                        # inputs never active: no effect on the output
     H[dead, dead] = 1; W[:, dead] = 0
     static = static_groups or cfg.group_size is None     # per-channel parameters are fixed up front too
-    if static: S, Z = grid_params(to_groups(W, g) if nq == k else W[:, ~keep][:, None], b, cfg.sym)   # [out, G] from the
+    if fp8: S, Z = (W.abs().amax(1, keepdim=True) / 448).clamp(min=1e-12), torch.zeros(out, 1)       # e4m3 per channel
+    elif static: S, Z = grid_params(to_groups(W, g) if nq == k else W[:, ~keep][:, None], b, cfg.sym)  # [out, G] from the
     else: S, Z = torch.zeros(out, ng), torch.zeros(out, ng)                                           # original weights
     quant, kept = (~keep).nonzero()[:, 0], keep.nonzero()[:, 0]
     order = torch.argsort(torch.diagonal(H)[quant], descending=True) if act_order else torch.arange(nq)
@@ -93,13 +100,13 @@ def _gptq(W, H, cfg, act_order, static_groups, damp, block_size, keep=None):
             if not static and p % g == 0:                                    # group starts: grid from the current weights
                 s_, z_ = grid_params(W1[i:i + g].T, b, cfg.sym); St[p // g], Zt[p // g] = s_, z_
             s, z, w = St[group[p]], Zt[group[p]], W1[i]
-            q = torch.clamp(torch.round(w / s) + z, 0, maxq); Qt[p] = q
+            q = _round_fp8(w / s) if fp8 else torch.clamp(torch.round(w / s) + z, 0, maxq); Qt[p] = q
             e = (w - (q - z) * s) / U1[i, i]                                # scaled error of this column
             W1[i:].addr_(U1[i, i:], e, alpha=-1)                            # OBS update of the block's free columns
             E1[i] = e
         Wt[i2:].addmm_(U[i1:i2, i2:].T, E1, alpha=-1)                       # lazy update of everything to the right
     inv = torch.argsort(perm)
-    return GPTQResult(Qt.T[:, inv].to(torch.uint8), St.T.contiguous(), Zt.T.contiguous(), group[inv].to(torch.int32), lam,
+    return GPTQResult(Qt.T[:, inv].to(torch.float8_e4m3fn if fp8 else torch.uint8), St.T.contiguous(), Zt.T.contiguous(), group[inv].to(torch.int32), lam,
                       Wt[nq:].T.contiguous() if nq < k else None)
 
 # %% ../nbs/11_gptq.ipynb #51a0325a

@@ -148,8 +148,6 @@ class W8A8(Method):
         number_format(number)
         if not 0 <= smooth <= 1: raise CompressnbError(f"SmoothQuant's alpha is between 0 and 1 (0: off), got {smooth}")
         if weights not in ("rtn", "gptq"): raise CompressnbError(f"W8A8 weights come from 'rtn' or 'gptq' (got {weights!r})")
-        if weights == "gptq" and number != "int8":
-            raise CompressnbError("W8A8 with GPTQ weights needs number='int8': GPTQ works on integer grids; use weights='rtn' for fp8")
         self.number, self.weights, self.act_order, self.damp, self.block_size = number, weights, act_order, damp, block_size
         self.smooth = smooth
         self.needs_calibration = weights == "gptq" or smooth > 0
@@ -165,7 +163,9 @@ class W8A8(Method):
         if self.weights == "rtn" or stats is None or stats.n == 0:
             return W8A8Linear.from_linear(lin, self.number)
         W = lin.weight.detach()
-        r = gptq_quantize(W, stats.H, QuantConfig(8, None, True), self.act_order, True, self.damp, self.block_size)
+        fp8 = self.number == "fp8"                                              # e4m3 codes, GPTQ's error feedback
+        r = gptq_quantize(W, stats.H, QuantConfig(8, None, True), self.act_order, True, self.damp, self.block_size, fp8=fp8)
+        if fp8: return W8A8Linear.from_codes(r.q, r.scale[:, 0], "fp8", lin.bias, W.dtype)
         q = (r.q.to(torch.int16) - 128).to(torch.int8)                          # [out, in], codes around zero point 128
         return W8A8Linear.from_codes(q, r.scale[:, 0].half().float(), "int8", lin.bias, W.dtype)
     def describe(self):

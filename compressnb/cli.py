@@ -117,7 +117,9 @@ def run_compress(model="smollm2-135m", method=None, settings=None, recipe=None, 
             if check: check(name, k)
     if (evalt is not None or calibt is not None) and tok is None: raise CompressnbError(f"{model} has no tokenizer")
     calib = calibration_sequences(tok, calibt, n_calib, seqlen, seed) if calibt is not None else None
-    if device: m.to(device); reference is not None and reference.to(device)
+    if device:
+        m.to(device)
+        if reference is not None: reference.to(device)
     rows, metrics = [], {}
     if evalt is not None:
         base, hit = cached_perplexity(m, tok, evalt, eval_seqlen, eval_chars or None)

@@ -6,7 +6,6 @@ Docs: https://compressnb.github.io/compressnb/pv.html.md"""
 
 # %% ../nbs/31_pv.ipynb #810b1223
 from __future__ import annotations
-import logging, math, time
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .engine import Method, register_method

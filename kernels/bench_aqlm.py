@@ -1,8 +1,12 @@
 """AQLM layers against dense products at one token, measured side by side in one run.
 
     python kernels/bench_aqlm.py              # CPU: Numba lookup-table kernel (2x8 and 1x16) against dense fp32 F.linear
-    python kernels/bench_aqlm.py --gpu        # GPU: Triton kernel (2x8, 1x16) against bf16 F.linear, 1-16 tokens, Llama-3 shapes
-    python kernels/bench_aqlm.py --check      # GPU: the Triton kernel against the reference, then exit
+    python kernels/bench_aqlm.py --gpu        # GPU: Triton kernels (2x8, 1x16) against bf16 F.linear, 1-16 tokens, Llama-3 shapes
+    python kernels/bench_aqlm.py --check      # GPU: the Triton kernels against the reference, then exit
+    python kernels/bench_aqlm.py --sweep      # GPU: tiles of the one-token lookup-table kernel (2x8), Llama-3 shapes
+
+On the GPU each row times the kernel that `AQLMLinear` uses for that many tokens (`aqlm_cuda_forward`): the lookup-table
+kernel at one token where its tables fit (2x8), else the decoding kernel; at one token the decoding kernel is timed too.
 
 Times are medians of interleaved repeats on this machine's threads (`torch.get_num_threads()`, which Numba is set to as
 well); ratios are against dense fp32 `F.linear` measured in the same run. The floor is the time to read the codes at the
@@ -10,7 +14,7 @@ machine's read bandwidth measured in the same run (the table and codebooks stay 
 speed does not depend on their values.
 """
 import argparse, statistics, sys, time
-import numba, torch, torch.nn.functional as F
+import numba, torch, triton, torch.nn.functional as F
 sys.path.insert(0, ".")
 from compressnb.aqlm import AQLMLinear
 from compressnb.kernels.aqlm_cpu import aqlm_cpu_forward
@@ -54,44 +58,68 @@ def cpu_table(reps:int):
         del W
 
 def gpu_check():
-    from compressnb.kernels.aqlm_gpu import aqlm_matmul, AQLMConfig
+    from compressnb.kernels.aqlm_gpu import aqlm_matmul, aqlm_lut_matmul
     torch.manual_seed(0); worst = 0.0
-    for (k, n), (M, B), rows in [((4096, 4096), (2, 8), 1), ((4096, 11008), (1, 16), 16), ((1000, 3000), (2, 8), 5), ((512, 96), (1, 8), 13)]:
+    cases = [((4096, 4096), (2, 8), 1), ((4096, 11008), (1, 16), 16), ((1000, 3000), (2, 8), 5), ((512, 96), (1, 8), 13)]
+    for (k, n), (M, B), rows in cases + [((4096, 4096), (2, 8), "lut"), ((576, 1536), (2, 8), "lut"), ((1000, 3000), (1, 8), "lut")]:
         m = random_aqlm(k, n, M, B).cuda()
         m.scales.copy_(torch.rand(n, device="cuda") + 0.5)
-        x = torch.randn(rows, k, device="cuda", dtype=torch.bfloat16)
-        y = aqlm_matmul(x, m.codes, m.codebooks, m.scales).float()
+        x = torch.randn(1 if rows == "lut" else rows, k, device="cuda", dtype=torch.bfloat16)
+        mm = aqlm_lut_matmul if rows == "lut" else aqlm_matmul
+        y = mm(x, m.codes, m.codebooks, m.scales).float()
         ref = x.float() @ m.dequantize().T
         err = ((y - ref).norm() / ref.norm()).item(); worst = max(worst, err)
         assert err < 1e-2, (k, n, M, B, rows, err)
-    print(f"AQLM Triton kernel on {torch.cuda.get_device_name()}: all checks pass, largest relative error {worst:.1e}")
+    print(f"AQLM Triton kernels on {torch.cuda.get_device_name()}: all checks pass, largest relative error {worst:.1e}")
 
 def gpu_table(Ms=(1, 4, 16)):
     sys.path.insert(0, "kernels")
     from bench_wa16 import paired_time, copies, copy_bandwidth
-    from compressnb.kernels.aqlm_gpu import aqlm_matmul
+    from compressnb.kernels.aqlm_gpu import aqlm_matmul, aqlm_cuda_forward, lut_fits
     bw = copy_bandwidth()
-    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}; copy bandwidth {bw/1e12:.2f} TB/s; bf16 activations")
-    print("| K x N | config | M | bf16 (us) | AQLM (us) | speed-up | floor (us) |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; copy bandwidth {bw/1e12:.2f} TB/s; bf16 activations")
+    print("| K x N | config | M | kernel | bf16 (us) | AQLM (us) | speed-up | floor (us) |")
+    print("|---|---|---|---|---|---|---|---|")
     for k, n in [(4096, 14336), (8192, 28672)]:
         W = [torch.randn(n, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies(n * k * 2))]
         for M, B in CONFIGS:
             ms = [random_aqlm(k, n, M, B).cuda() for _ in range(copies(n * k // 4))]
             for rows in Ms:
                 x = torch.randn(rows, k, device="cuda", dtype=torch.bfloat16)
-                t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), lambda i: aqlm_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales), len(ms))
+                kernels = {"decode": lambda i: aqlm_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales)}
+                if rows == 1 and lut_fits(ms[0].codes, ms[0].codebooks): kernels["lookup"] = lambda i: aqlm_cuda_forward(ms[i], x)
                 floor = (ms[0].weight_bits() / 8 + 2 * rows * (k + n)) / bw
-                print(f"| {k}x{n} | {M}x{B} | {rows} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x | {floor*1e6:.1f} |", flush=True)
+                for name, f in kernels.items():
+                    t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), f, len(ms))
+                    print(f"| {k}x{n} | {M}x{B} | {rows} | {name} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x | {floor*1e6:.1f} |", flush=True)
             del ms
         del W; torch.cuda.empty_cache()
+
+def lut_sweep(configs=((1024, 16, 8), (1024, 32, 16), (512, 32, 8), (2048, 16, 16), (512, 16, 4))):
+    "One token, 2x8: the lookup-table kernel's time for each (BN, BJ, warps) against bf16 F.linear, same graphs."
+    sys.path.insert(0, "kernels")
+    from bench_wa16 import paired_time, copies
+    from compressnb.kernels.aqlm_gpu import aqlm_lut_matmul
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; one token, 2x8, bf16 activations")
+    print("| K x N | BN | BJ | warps | bf16 (us) | lookup (us) | speed-up |\n|---|---|---|---|---|---|---|")
+    for k, n in [(4096, 14336), (8192, 28672)]:
+        W = [torch.randn(n, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies(n * k * 2))]
+        ms = [random_aqlm(k, n, 2, 8).cuda() for _ in range(copies(n * k // 4))]
+        x = torch.randn(1, k, device="cuda", dtype=torch.bfloat16)
+        for BN, BJ, nw in configs:
+            f = lambda i: aqlm_lut_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales, BN=BN, BJ=BJ, num_warps=nw)
+            t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), f, len(ms))
+            print(f"| {k}x{n} | {BN} | {BJ} | {nw} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x |", flush=True)
+        del W, ms; torch.cuda.empty_cache()
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--gpu", action="store_true"); ap.add_argument("--check", action="store_true")
+    ap.add_argument("--sweep", action="store_true")
     a = ap.parse_args()
-    if (a.gpu or a.check) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu and --check need a CUDA GPU")
+    if (a.gpu or a.check or a.sweep) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu and --check need a CUDA GPU")
     if a.check: gpu_check()
+    elif a.sweep: lut_sweep()
     elif a.gpu: gpu_table()
     else: cpu_table(a.reps)

@@ -13,7 +13,8 @@ import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'MAX_TOKENS', 'AQLMConfig', 'aqlm_config', 'aqlm_matmul', 'aqlm_cuda_forward']
+__all__ = ['INTERPRET', 'MAX_TOKENS', 'AQLMConfig', 'aqlm_config', 'aqlm_matmul', 'lut_fits', 'aqlm_lut_matmul',
+           'aqlm_cuda_forward']
 
 # %% ../../nbs/55_kernels.aqlm_gpu.ipynb #51726160
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
@@ -84,10 +85,63 @@ def aqlm_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scales:t
     return out.to(x.dtype)
 
 # %% ../../nbs/55_kernels.aqlm_gpu.ipynb #e5d32814
+@triton.jit
+def _aqlm_lut_kernel(x_ptr, codes_ptr, books_ptr, scales_ptr, out_ptr, N, G, groups_per_split,
+                     MC: tl.constexpr, KC: tl.constexpr, GS: tl.constexpr, BN: tl.constexpr, BJ: tl.constexpr):
+    pid_n, pid_k = tl.program_id(0), tl.program_id(1)
+    rn = pid_n * BN + tl.arange(0, BN)                                  # [BN] outputs
+    rc = tl.arange(0, KC)                                               # [KC] codewords
+    jj = tl.arange(0, BJ)                                               # [BJ] groups of a block
+    acc = tl.zeros((BN * BJ,), dtype=tl.float32)                        # per output and group: summed over blocks
+    j_start = pid_k * groups_per_split
+    j_end = tl.minimum(j_start + groups_per_split, G)
+    for j0 in range(j_start, j_end, BJ):
+        rj = j0 + jj
+        t0 = tl.zeros((KC, BJ), dtype=tl.float32)                       # T_0[c, j] = C_0[c] . x_j
+        t1 = tl.zeros((KC, BJ), dtype=tl.float32)                       # T_1 (two codebooks)
+        for t in tl.static_range(GS):
+            xt = tl.load(x_ptr + rj * GS + t, mask=rj < j_end, other=0.0).to(tl.float32)     # [BJ] input t of each group
+            t0 += tl.load(books_ptr + rc * GS + t).to(tl.float32)[:, None] * xt[None, :]
+            if MC == 2: t1 += tl.load(books_ptr + (KC + rc) * GS + t).to(tl.float32)[:, None] * xt[None, :]
+        ok = (rn[:, None] < N) & (rj[None, :] < j_end)
+        w = tl.load(codes_ptr + rn[:, None] * G + rj[None, :], mask=ok, other=0).to(tl.int32)   # [BN, BJ] codes of a group
+        # flat tables, entry (c, j) at c BJ + j: lanes that look at different groups hit different banks
+        acc += tl.gather(tl.reshape(t0, (KC * BJ,)), tl.reshape((w & (KC - 1)) * BJ + jj[None, :], (BN * BJ,)), 0)
+        if MC == 2:
+            acc += tl.gather(tl.reshape(t1, (KC * BJ,)), tl.reshape(((w >> 8) & (KC - 1)) * BJ + jj[None, :], (BN * BJ,)), 0)
+    s = tl.load(scales_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)
+    tl.atomic_add(out_ptr + rn, tl.sum(tl.reshape(acc, (BN, BJ)), axis=1) * s, mask=rn < N)
+
+def lut_fits(codes:torch.Tensor, books:torch.Tensor) -> bool:
+    "Whether `aqlm_lut_matmul` serves this layout: one or two codebooks of at most 256 codewords."
+    return codes.shape[2] in (1, 2) and books.shape[1] <= 256 and codes.dtype == torch.uint8
+
+def aqlm_lut_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scales:torch.Tensor, bias=None,
+                    BN:int=1024, BJ:int=16, num_warps:int=8) -> torch.Tensor:
+    "One token `x` [1, K] times the AQLM weight through per-group lookup tables (see `lut_fits`): [1, N] in `x`'s dtype."
+    Mx, K = x.shape
+    N, G, MC = codes.shape
+    _, KC, GS = books.shape
+    if Mx != 1 or not lut_fits(codes, books): raise CompressnbError("aqlm_lut_matmul: one token, at most 2 codebooks of 256")
+    if G * GS != K: raise CompressnbError(f"input has {K} features, the codes cover {G * GS}")
+    words = codes.view(torch.int16).view(N, G) if MC == 2 else codes.view(N, G)   # 2x8: a group's codes as one word
+    sms = torch.cuda.get_device_properties(x.device).multi_processor_count if x.is_cuda else 132
+    n_progs = triton.cdiv(N, BN)
+    split = max(1, min(triton.cdiv(2 * sms, n_progs), triton.cdiv(G, 4 * BJ)))    # about two programs per multiprocessor
+    per = triton.cdiv(triton.cdiv(G, split), BJ) * BJ                              # whole blocks of groups per split
+    out = torch.zeros(1, N, dtype=torch.float32, device=x.device)
+    _aqlm_lut_kernel[(n_progs, triton.cdiv(G, per))](x.contiguous(), words, books, scales, out, N, G, per, MC=MC, KC=KC,
+                                                     GS=GS, BN=BN, BJ=BJ, num_warps=num_warps)
+    if bias is not None: out = out + bias.float()
+    return out.to(x.dtype)
+
+# %% ../../nbs/55_kernels.aqlm_gpu.ipynb #73533b9f
 MAX_TOKENS = 16
 
 def aqlm_cuda_forward(m, x:torch.Tensor) -> torch.Tensor:
     "An `AQLMLinear`'s product through `aqlm_matmul` for up to `MAX_TOKENS` tokens in fp16/bf16; `NotImplemented` otherwise."
     x2 = x.reshape(-1, m.in_features)
     if x2.shape[0] > MAX_TOKENS or x.dtype not in (torch.float16, torch.bfloat16): return NotImplemented
+    if x2.shape[0] == 1 and lut_fits(m.codes, m.codebooks):
+        return aqlm_lut_matmul(x2, m.codes, m.codebooks, m.scales, m.bias).view(*x.shape[:-1], m.out_features)
     return aqlm_matmul(x2, m.codes, m.codebooks, m.scales, m.bias).view(*x.shape[:-1], m.out_features)

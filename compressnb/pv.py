@@ -74,6 +74,7 @@ class _Decoded(nn.Module):
         self.scales = m.scales.float().clone().requires_grad_(True)              # [out]
         self.codes = m.code_indices().clone()                                    # [out, in/g, M]
         self.weight, self.curvature = None, torch.zeros(m.in_features, device=m.codebooks.device)   # [in] sum of x_k^2
+        self.grad_sum = None                                                     # [out, in] gradients since the last V step
         self.decode()
     def decode(self):
         with torch.no_grad(): self.weight = aq_weight(self.books, self.codes, self.scales).requires_grad_(True)
@@ -124,12 +125,16 @@ def pv_tune(model:nn.Module, reference:nn.Module, calib:torch.Tensor, epochs:int
                     loss = kl_to_reference(model(x).logits, ref)
                     loss.backward()
                     changed = 0
+                    for s in stand.values():                              # the gradients since the last V step, summed
+                        s.grad_sum = s.weight.grad if s.grad_sum is None else s.grad_sum + s.weight.grad
                     if code_every and (k + 1) % code_every == 0:          # a V step: the codes move, all else stays
-                        undo = [(s, *v_step(s.books.detach(), s.codes, s.scales.detach(), s.weight.grad, s.curvature, code_lr,
+                        x2 = batches[order[(k + 1) % len(order)]].to(dev)  # checked on the next batch, not one it has seen
+                        with torch.no_grad(): ref2 = reference(x2).logits; before = kl_to_reference(model(x2).logits, ref2).item()
+                        undo = [(s, *v_step(s.books.detach(), s.codes, s.scales.detach(), s.grad_sum, s.curvature, code_lr,
                                             frac)) for s in stand.values()]
-                        for s in stand.values(): s.decode()
-                        with torch.no_grad(): after = kl_to_reference(model(x).logits, ref).item()
-                        if after < loss.item():                           # accepted: the trust region may grow again
+                        for s in stand.values(): s.decode(); s.grad_sum = None
+                        with torch.no_grad(): after = kl_to_reference(model(x2).logits, ref2).item()
+                        if after < before:                                # accepted: the trust region may grow again
                             changed, frac = sum(i.numel() for _, i, _ in undo), min(code_fraction, 2 * frac)
                         else:                                             # rejected: undone, and the next V step moves less
                             for s, i, o in undo: s.codes.view(-1, s.codes.shape[-1])[i] = o

@@ -12,7 +12,7 @@ which the two-bit tutorial plots.
 
 Scalar grids use groups of 64: SmolLM2's released weights lie on a 4-bit grid of groups of 32, so that grid is not evidence.
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 

@@ -118,7 +118,7 @@ if __name__ == "__main__":
     ap.add_argument("--gpu", action="store_true"); ap.add_argument("--check", action="store_true")
     ap.add_argument("--sweep", action="store_true")
     a = ap.parse_args()
-    if (a.gpu or a.check or a.sweep) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu and --check need a CUDA GPU")
+    if (a.gpu or a.check or a.sweep) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu, --check and --sweep need a CUDA GPU")
     if a.check: gpu_check()
     elif a.sweep: lut_sweep()
     elif a.gpu: gpu_table()

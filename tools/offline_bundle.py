@@ -13,15 +13,14 @@ writes one tar stream and splits it into folders `p0`, `p1`, ... of at most `--p
 stream's SHA-256, extracts the cache into `--cache` and installs the wheels into `--site` (add it to `PYTHONPATH`).
 Then set `COMPRESSNB_CACHE` to `--cache`.
 """
-import argparse, hashlib, io, json, os, shutil, subprocess, sys, tarfile, tempfile
+import argparse, hashlib, io, json, shutil, subprocess, sys, tarfile, tempfile
 from pathlib import Path
-
-def cache_root() -> Path:
-    return Path(os.environ.get("COMPRESSNB_CACHE", Path.home()/".cache"/"compressnb")).expanduser()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from compressnb.core import cache_dir
 
 def pack(out:Path, part_mb:float, wheels:list, subdirs=("pypi", "texts")):
     "Write the parts of the bundle under `out` (replacing it)."
-    root = cache_root()
+    root = cache_dir()
     with tempfile.TemporaryDirectory() as tmp:
         if wheels:
             subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "-d", tmp, *wheels], check=True)

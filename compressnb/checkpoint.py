@@ -10,7 +10,7 @@ import json, os, time, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from .core import *
-from .layers import compressed_layers, layer_from_spec
+from .layers import compressed_layers, layer_from_spec, cast_activations
 from .quant import QuantLinear
 from .engine import set_submodule, unfuse_experts, Experts
 from .fuse import fuse_projections, FusedSlice
@@ -102,17 +102,19 @@ def layer_specs(desc:dict) -> dict:
     if "layers" in desc: return desc["layers"]
     return {n: {"format": "packed-int", "g_idx": False, **l} for n, l in desc.get("quantized_layers", {}).items()}
 
-def load_compressed(path, device="cpu", verify:bool=True, fuse:bool|None=None):
+def load_compressed(path, device="cpu", verify:bool=True, fuse:bool|None=None, dtype:torch.dtype|None=None):
     """Load `(model, tokenizer, description)` from a directory written by `save_compressed`. `fuse`: q/k/v and gate/up run
-    as one product each (`fuse_projections`, for inference); by default on CUDA devices, where the kernels gain from it."""
+    as one product each (`fuse_projections`, for inference); by default on CUDA devices, where the kernels gain from it.
+    `dtype`: the activations' dtype (embeddings, norms, dense layers, biases), by default the one the model was compressed
+    in; the compressed layers' codes, scales and codebooks keep their stored formats whatever it is."""
     from transformers import AutoConfig, AutoTokenizer
     from safetensors.torch import load_model as st_load
     desc = read_description(path)
     if verify: verify_files(path, desc)
-    dtype = getattr(torch, desc.get("dtype", "float32"))
-    model = empty_model(AutoConfig.from_pretrained(path), dtype)
+    stored = getattr(torch, desc.get("dtype", "float32"))
+    model = empty_model(AutoConfig.from_pretrained(path), stored)
     if desc.get("experts"): unfuse_experts(model)
-    for name, spec in layer_specs(desc).items(): set_submodule(model, name, layer_from_spec(spec, dtype))
+    for name, spec in layer_specs(desc).items(): set_submodule(model, name, layer_from_spec(spec, stored))
     try: missing, unexpected = st_load(model, str(Path(path)/WEIGHTS), strict=False)
     except Exception as e: raise CompressnbError(f"cannot read {path}/{WEIGHTS}: {str(e).splitlines()[0][:200]}") from None
     missing = untied_missing(model, missing)
@@ -120,6 +122,7 @@ def load_compressed(path, device="cpu", verify:bool=True, fuse:bool|None=None):
         raise CompressnbError(f"{path} does not match its description: missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]}")
     try: tok = AutoTokenizer.from_pretrained(path)
     except Exception: tok = None
+    if dtype is not None: cast_activations(model, dtype)
     model.eval().to(device); model.config.use_cache = False
     if fuse if fuse is not None else torch.device(device).type == "cuda": fuse_projections(model)
     return model, tok, desc

@@ -18,11 +18,12 @@ from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_met
 from .recipes import compress as compress_model
 from .evaluate import perplexity, cached_perplexity, weight_stats, agreement
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
+from .layers import cast_activations
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
                                export_gptq, load_compressed_tensors, load_gptq)
 
 # %% auto #0
-__all__ = ['check_device', 'format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any',
+__all__ = ['DTYPES', 'check_device', 'format_table', 'run_compress', 'settings_parser', 'parse_compress', 'compress', 'load_any',
            'run_eval', 'evaluate', 'run_export', 'export', 'run_generate', 'generate', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb #6558540a
@@ -225,20 +226,22 @@ def compress(argv:list|None=None):
     _cli(lambda: run_compress(**parse_compress(sys.argv[1:] if argv is None else argv)))
 
 # %% ../nbs/90_cli.ipynb #02f9445d
-def load_any(path):
+def load_any(path, device="cpu", dtype:torch.dtype|None=None):
     """Load a model to measure: a compressnb directory, an exported one (compressed-tensors, GPTQ), an ordinary transformers
-    directory or a registry name (the uncompressed baseline); `(model, tokenizer, description)`."""
-    from .models import MODELS
+    directory or a registry name (the uncompressed baseline); `(model, tokenizer, description)`. `dtype`: the activations'
+    dtype (`cast_activations`), by default the one stored."""
+    from compressnb.models import MODELS
     p, plain = Path(path), {"base_model": str(path), "method": {}, "metrics": {}}
-    if str(path) in MODELS and not p.exists(): return (*load_model(str(path)), plain)
+    if str(path) in MODELS and not p.exists(): return (*load_model(str(path), dtype or torch.float32, device), plain)
     if p.is_dir() and not (p/"compressnb.json").exists() and (p/"config.json").exists():
         q = json.loads((p/"config.json").read_text()).get("quantization_config") or {}
         loader = {FORMAT_CT: load_compressed_tensors, FORMAT_GPTQ: load_gptq}.get(q.get("quant_method"))
         if loader:
             m, tok = loader(p)
-            return m, tok, {"base_model": "", "method": {}, "metrics": {}}
-        if not q: return (*load_model(str(p)), plain)
-    return load_compressed(path)
+            if dtype is not None: cast_activations(m, dtype)
+            return m.to(device), tok, {"base_model": "", "method": {}, "metrics": {}}
+        if not q: return (*load_model(str(p), dtype or torch.float32, device), plain)
+    return load_compressed(path, device, dtype=dtype)
 
 def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seqlen=512, agree=False) -> dict:
     "The `eval` command as a function (with `agree`, also the agreement of greedy continuations with the uncompressed model)."
@@ -263,7 +266,7 @@ def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seql
     print(f"\n{table}\nperplexity: {r.protocol}")
     out = {"rows": rows, "table": table, "perplexity": r.ppl}
     if agree:
-        base, _, _ = load_any(desc["base_model"])
+        base, _, _ = load_any(desc["base_model"], device, dt)
         a = agreement(m, base, tok, evalt, max_chars=eval_chars or None, progress=True)
         print(f"agreement with {desc['base_model']}: {100 * a.share:.1f}% of generated tokens the same, first divergence at token "
               f"{a.first_divergence:.0f} (median), {a.identical} of {a.prompts} continuations identical; {a.protocol}")
@@ -306,19 +309,35 @@ def export(
 def _decode_speed(m, ids, tokens:int, eos) -> tuple:
     "Greedy continuation of `ids` [1, T] and the decoding speed in tokens/s (the prompt's forward pass timed apart)."
     kw = dict(do_sample=False, pad_token_id=eos)
+    sync = torch.cuda.synchronize if ids.is_cuda else (lambda: None)
+    def timed(n):
+        sync(); t = time.perf_counter(); y = m.generate(ids, max_new_tokens=n, min_new_tokens=n, **kw); sync()
+        return y, time.perf_counter() - t
     with torch.no_grad():
-        m.generate(ids, max_new_tokens=2, min_new_tokens=2, **kw)                  # warm up: kernels compiled or loaded
-        t = time.perf_counter(); m.generate(ids, max_new_tokens=1, min_new_tokens=1, **kw); t1 = time.perf_counter() - t
-        t = time.perf_counter(); y = m.generate(ids, max_new_tokens=tokens, min_new_tokens=tokens, **kw); tn = time.perf_counter() - t
+        timed(2)                                                                   # warm up: kernels compiled or loaded
+        (_, t1), (y, tn) = timed(1), timed(tokens)
     return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
 
+def _same_prefix(a:torch.Tensor, b:torch.Tensor) -> int: return int((a[:len(b)] == b[:len(a)]).cumprod(0).sum())
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+def _device_dtype(device:str, dtype:str|None) -> tuple:
+    "Check `--device` and `--dtype`; on CUDA the activations default to bfloat16 (the GPU kernels' input)."
+    try: dev = torch.device(device)
+    except RuntimeError: raise CompressnbError(f"unknown device {device!r}: cpu or cuda") from None
+    if dev.type == "cuda" and not torch.cuda.is_available(): raise CompressnbError("--device cuda: this machine has no CUDA GPU")
+    if dtype is not None and dtype not in DTYPES: raise CompressnbError(f"unknown dtype {dtype!r}: {', '.join(DTYPES)}")
+    return device, DTYPES[dtype] if dtype else (torch.bfloat16 if dev.type == "cuda" else None)
+
 def run_generate(path, prompt="It is a truth universally acknowledged, that", tokens:int=64, reference=False, compare=False,
-                 baseline=False) -> dict:
+                 baseline=False, device="cpu", dtype:str|None=None) -> dict:
     """The `generate` command as a function: the continuation and tokens/s (with `compare`, the reference path's too; with
-    `baseline`, the uncompressed model's continuation and speed beside)."""
-    from .kernels import reference_kernels
+    `baseline`, the uncompressed model's continuation and speed beside), on `device` with activations in `dtype`."""
+    from compressnb.kernels import reference_kernels
     if tokens < 2: raise CompressnbError("--tokens must be at least 2")
-    m, tok, desc = load_any(path)
+    device, dt = _device_dtype(device, dtype)
+    m, tok, desc = load_any(path, device, dt)
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
     if baseline and not desc.get("base_model"): raise CompressnbError(f"{path} does not record the model it was compressed from")
     ids = tok(prompt, return_tensors="pt").input_ids.to(next(m.parameters()).device)
@@ -329,12 +348,13 @@ def run_generate(path, prompt="It is a truth universally acknowledged, that", to
     first = next(iter(res.values()))
     print(prompt + tok.decode(first[0], skip_special_tokens=True))
     for name, (_, tps) in res.items(): print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy)")
-    if compare: print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x")
+    if compare: print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x; the first "
+                      f"{_same_prefix(res['kernels'][0], res['reference'][0])} of {tokens} generated tokens are the same")
     if baseline:
-        base, _, _ = load_any(desc["base_model"])
+        base, _, _ = load_any(desc["base_model"], device, dt)
         res["uncompressed"] = _decode_speed(base, ids.to(next(base.parameters()).device), tokens, tok.eos_token_id)
         y, tps = res["uncompressed"]
-        same = int((y[:len(first[0])] == first[0][:len(y)]).cumprod(0).sum())
+        same = _same_prefix(y, first[0])
         print(f"uncompressed ({desc['base_model']}): {prompt + tok.decode(y, skip_special_tokens=True)}")
         print(f"uncompressed: {tps:.1f} tokens/s; the first {same} of {tokens} generated tokens are the same")
     return {name: {"tokens": y.tolist(), "tokens_per_s": tps} for name, (y, tps) in res.items()}
@@ -347,9 +367,11 @@ def generate(
     reference:bool=False,     # run every compressed layer through its plain-torch reference instead of its kernel
     compare:bool=False,       # run both, kernels and reference, and print the ratio
     baseline:bool=False,      # also continue the prompt with the uncompressed model it came from, for comparison
+    device:str="cpu",         # cpu or cuda
+    dtype:str=None,           # activations' dtype: float32, bfloat16 or float16 (default: bfloat16 on cuda, else as stored)
 ):
     "Continue a prompt with a compressed model and print the decoding speed in tokens per second."
-    _cli(lambda: run_generate(path, prompt, tokens, reference, compare, baseline))
+    _cli(lambda: run_generate(path, prompt, tokens, reference, compare, baseline, device, dtype))
 
 # %% ../nbs/90_cli.ipynb #67d9c6b2
 _COMMANDS = {"compress": compress, "eval": evaluate, "export": export, "generate": generate}

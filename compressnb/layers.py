@@ -12,7 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['LAYER_TYPES', 'CompressedLinear', 'register_layer', 'layer_from_spec', 'compressed_layers']
+__all__ = ['LAYER_TYPES', 'CompressedLinear', 'register_layer', 'layer_from_spec', 'compressed_layers', 'cast_activations']
 
 # %% ../nbs/04_layers.ipynb #8ce7383b
 class CompressedLinear(nn.Module, metaclass=ABCMeta):
@@ -77,3 +77,17 @@ def compressed_layers(model:nn.Module) -> dict:
     for n, m in model.named_modules():
         if isinstance(m, CompressedLinear) and not any(n.startswith(o + ".") for o in out): out[n] = m
     return out
+
+def cast_activations(model:nn.Module, dtype:torch.dtype) -> nn.Module:
+    """Run `model` in `dtype` without touching what its compressed layers store: the parameters outside compressed layers
+    (embeddings, norms, dense layers) and the compressed layers' biases go to `dtype`; codes, scales, codebooks, masks and
+    an adapter's stored factors keep their formats (`model.to(dtype)` would round fp16 scales to bf16, say)."""
+    inside = {id(m) for layer in compressed_layers(model).values() for m in layer.modules()}
+    for mod in model.modules():
+        if id(mod) not in inside:
+            for p in mod.parameters(recurse=False):
+                if p.is_floating_point(): p.data = p.data.to(dtype)
+    for layer in compressed_layers(model).values():
+        b = getattr(layer, "bias", None)
+        if isinstance(b, torch.Tensor): b.data = b.data.to(dtype)
+    return model

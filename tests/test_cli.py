@@ -207,6 +207,8 @@ def test_sparse_compress_eval_generate_export(tiny_dir, tmp_path):
     r = cli("generate", out, "--tokens", 8, "--compare", "--baseline")
     assert r.returncode == 0 and "kernels: " in r.stdout and "tokens/s" in r.stdout and "kernels / reference" in r.stdout, r.stderr[-2000:]
     assert "uncompressed: " in r.stdout and "generated tokens are the same" in r.stdout
+    r = cli("generate", out, "--tokens", 4, "--dtype", "bfloat16", "--compare")     # activations in bf16, the layers as stored
+    assert r.returncode == 0 and "kernels / reference" in r.stdout, r.stderr[-2000:]
     r = cli("export", out, "--out", tmp_path/"ct")
     assert r.returncode == 0, r.stderr[-2000:]
     q = json.loads((tmp_path/"ct"/"config.json").read_text())["quantization_config"]

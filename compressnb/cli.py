@@ -266,7 +266,7 @@ def run_eval(path, eval_text="pride-and-prejudice", eval_chars=90_000, eval_seql
     print(f"\n{table}\nperplexity: {r.protocol}")
     out = {"rows": rows, "table": table, "perplexity": r.ppl}
     if agree:
-        base, _, _ = load_any(desc["base_model"], device, dt)
+        base, _, _ = load_any(desc["base_model"])
         a = agreement(m, base, tok, evalt, max_chars=eval_chars or None, progress=True)
         print(f"agreement with {desc['base_model']}: {100 * a.share:.1f}% of generated tokens the same, first divergence at token "
               f"{a.first_divergence:.0f} (median), {a.identical} of {a.prompts} continuations identical; {a.protocol}")

@@ -308,7 +308,7 @@ def export(
 # %% ../nbs/90_cli.ipynb #678413f3
 def _decode_speed(m, ids, tokens:int, eos) -> tuple:
     "Greedy continuation of `ids` [1, T] and the decoding speed in tokens/s (the prompt's forward pass timed apart)."
-    kw = dict(do_sample=False, pad_token_id=eos)
+    kw = dict(do_sample=False, pad_token_id=eos, use_cache=True)             # loaded models have the KV cache off (for eval)
     sync = torch.cuda.synchronize if ids.is_cuda else (lambda: None)
     def timed(n):
         sync(); t = time.perf_counter(); y = m.generate(ids, max_new_tokens=n, min_new_tokens=n, **kw); sync()

@@ -318,6 +318,15 @@ def _decode_speed(m, ids, tokens:int, eos) -> tuple:
         (_, t1), (y, tn) = timed(1), timed(tokens)
     return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
 
+def _parting(m, ids, toks:torch.Tensor, k:int) -> str:
+    """Where the kernels' greedy tokens `toks` part from the reference path's, at token `k`: how far below the reference's
+    best logit the kernels' token lies, fed the same tokens before it (a near tie, where two correct sums may differ)."""
+    from compressnb.kernels import reference_kernels
+    with torch.no_grad(), reference_kernels(True):
+        z = m(torch.cat([ids, toks[None, :k].to(ids.device)], 1), use_cache=False).logits[0, -1].float()   # [vocab]
+    return (f"; at token {k} the kernels' choice is {(z.max() - z[toks[k]]).item():.4f} below the reference's best logit "
+            f"(the logits' spread is {z.std().item():.2f})")
+
 def _same_prefix(a:torch.Tensor, b:torch.Tensor) -> int: return int((a[:len(b)] == b[:len(a)]).cumprod(0).sum())
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -348,8 +357,10 @@ def run_generate(path, prompt="It is a truth universally acknowledged, that", to
     first = next(iter(res.values()))
     print(prompt + tok.decode(first[0], skip_special_tokens=True))
     for name, (_, tps) in res.items(): print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy)")
-    if compare: print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x; the first "
-                      f"{_same_prefix(res['kernels'][0], res['reference'][0])} of {tokens} generated tokens are the same")
+    if compare:
+        same = _same_prefix(res['kernels'][0], res['reference'][0])
+        print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x; the first {same} of {tokens} generated "
+              "tokens are the same" + (_parting(m, ids, res['kernels'][0], same) if same < tokens else ""))
     if baseline:
         base, _, _ = load_any(desc["base_model"], device, dt)
         res["uncompressed"] = _decode_speed(base, ids.to(next(base.parameters()).device), tokens, tok.eos_token_id)

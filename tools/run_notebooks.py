@@ -4,7 +4,8 @@
     python tools/run_notebooks.py --all          # every notebook under nbs/ (about 25 minutes on 2 cores)
 
 Every cell runs, `#| slow` ones included; the outputs of a slow cell are labelled with this command, the machine and the
-date, because the test run skips those cells and would not reproduce them. Outputs that carry no information on a static
+date, because the test run skips those cells and would not reproduce them. A `#| cuda` cell runs only where a CUDA GPU is
+(labelled with the GPU's name); elsewhere it keeps the output recorded on a GPU. Outputs that carry no information on a static
 page are dropped: progress bars, warnings on stderr, terminal control codes. Run `nbdev-clean` afterwards.
 """
 import datetime, os, platform, re, sys
@@ -30,24 +31,32 @@ def cpu_name() -> str:
     try: return next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
-def slow_label(path:str) -> dict:
-    "A markdown output saying where a slow cell's recorded output comes from."
+def flagged(c, flag:str) -> bool: return c.get("cell_type") == "code" and bool(re.search(rf"^#\|\s*{flag}\b", c["source"], re.M))
+
+def label(path:str, flag:str) -> dict:
+    "A markdown output saying where a slow or GPU cell's recorded output comes from."
     import torch
     rel = os.path.relpath(path, ROOT)
-    text = (f"*Recorded output* (a `#| slow` cell): `python tools/run_notebooks.py {rel}` on {cpu_name()}, "
-            f"{torch.get_num_threads()} threads, {datetime.date.today().isoformat()}.")
+    where = (f"{torch.cuda.get_device_name()}, `TRITON_INTERPRET={os.environ['TRITON_INTERPRET']}`" if flag == "cuda" else
+             f"{cpu_name()}, {torch.get_num_threads()} threads")
+    text = (f"*Recorded output* (a `#| {flag}` cell): `python tools/run_notebooks.py {rel}` on {where}, "
+            f"{datetime.date.today().isoformat()}.")
     return {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": text, "text/plain": text}}
 
 def run(path:str):
+    import torch
+    gpu = torch.cuda.is_available()
     path, here = os.path.abspath(path), os.getcwd()
-    os.chdir(os.path.dirname(path))                                     # as nbdev-test runs it: relative paths from the notebook
-    try: CaptureShell().execute(path, path, exc_stop=True)
-    finally: os.chdir(here)
     nb = read_nb(path)
-    for c in nb.cells:
+    ran = [c for c in nb.cells if gpu or not flagged(c, "cuda")]
+    os.chdir(os.path.dirname(path))                                     # as nbdev-test runs it: relative paths from the notebook
+    try: CaptureShell().run_all(nb, exc_stop=True, preproc=lambda c: not (gpu or not flagged(c, "cuda")))
+    finally: os.chdir(here)
+    for c in ran:
         if "outputs" not in c: continue
         c["outputs"] = [o for o in c["outputs"] if not noise(o)]
-        if c.get("cell_type") == "code" and re.search(r"^#\|\s*slow", c["source"], re.M): c["outputs"].append(slow_label(path))
+        for flag in ("slow", "cuda"):
+            if flagged(c, flag): c["outputs"].append(label(path, flag))
     write_nb(nb, path)
 
 if __name__ == "__main__":

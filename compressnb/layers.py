@@ -82,12 +82,13 @@ def cast_activations(model:nn.Module, dtype:torch.dtype) -> nn.Module:
     """Run `model` in `dtype` without touching what its compressed layers store: the parameters outside compressed layers
     (embeddings, norms, dense layers) and the compressed layers' biases go to `dtype`; codes, scales, codebooks, masks and
     an adapter's stored factors keep their formats (`model.to(dtype)` would round fp16 scales to bf16, say)."""
-    inside = {id(m) for layer in compressed_layers(model).values() for m in layer.modules()}
+    layers = compressed_layers(model).values()
+    inside = {id(m) for layer in layers for m in layer.modules()}
     for mod in model.modules():
         if id(mod) not in inside:
             for p in mod.parameters(recurse=False):
                 if p.is_floating_point(): p.data = p.data.to(dtype)
-    for layer in compressed_layers(model).values():
+    for layer in layers:
         b = getattr(layer, "bias", None)
         if isinstance(b, torch.Tensor): b.data = b.data.to(dtype)
     return model

@@ -123,6 +123,6 @@ def load_compressed(path, device="cpu", verify:bool=True, fuse:bool|None=None, d
     try: tok = AutoTokenizer.from_pretrained(path)
     except Exception: tok = None
     if dtype is not None: cast_activations(model, dtype)
-    model.eval().to(device); model.config.use_cache = False
+    model.eval().to(device)
     if fuse if fuse is not None else torch.device(device).type == "cuda": fuse_projections(model)
     return model, tok, desc

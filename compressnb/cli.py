@@ -6,7 +6,7 @@ Docs: https://compressnb.github.io/compressnb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #850e2654
 from __future__ import annotations
-import argparse, dataclasses, json, logging, shutil, sys, time
+import argparse, dataclasses, json, logging, shutil, statistics, sys, time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, parse_cli
@@ -16,7 +16,7 @@ from .data import load_text, calibration_sequences, check_disjoint
 from .engine import METHODS, find_blocks, find_linears, in_features
 from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method, load_builtin_methods
 from .recipes import compress as compress_model
-from .evaluate import perplexity, cached_perplexity, weight_stats, agreement
+from .evaluate import perplexity, cached_perplexity, weight_stats, agreement, decode_speed
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
 from .layers import cast_activations
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
@@ -306,18 +306,6 @@ def export(
     _cli(lambda: run_export(path, out, format, overwrite))
 
 # %% ../nbs/90_cli.ipynb #678413f3
-def _decode_speed(m, ids, tokens:int, eos) -> tuple:
-    "Greedy continuation of `ids` [1, T] and the decoding speed in tokens/s (the prompt's forward pass timed apart)."
-    kw = dict(do_sample=False, pad_token_id=eos, use_cache=True)             # loaded models have the KV cache off (for eval)
-    sync = torch.cuda.synchronize if ids.is_cuda else (lambda: None)
-    def timed(n):
-        sync(); t = time.perf_counter(); y = m.generate(ids, max_new_tokens=n, min_new_tokens=n, **kw); sync()
-        return y, time.perf_counter() - t
-    with torch.no_grad():
-        timed(2)                                                                   # warm up: kernels compiled or loaded
-        (_, t1), (y, tn) = timed(1), timed(tokens)
-    return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
-
 def _parting(m, ids, toks:torch.Tensor, k:int) -> str:
     """Where the kernels' greedy tokens `toks` part from the reference path's, at token `k`: how far below the reference's
     best logit the kernels' token lies, fed the same tokens before it (a near tie, where two correct sums may differ)."""
@@ -350,24 +338,30 @@ def run_generate(path, prompt="It is a truth universally acknowledged, that", to
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
     if baseline and not desc.get("base_model"): raise CompressnbError(f"{path} does not record the model it was compressed from")
     ids = tok(prompt, return_tensors="pt").input_ids.to(next(m.parameters()).device)
-    runs = {"reference": True} if reference else ({"kernels": False, "reference": True} if compare else {"kernels": False})
-    res = {}
-    for name, ref in runs.items():
-        with reference_kernels(ref): res[name] = _decode_speed(m, ids, tokens, tok.eos_token_id)
+    runs = {"reference": (m, True)} if reference else {"kernels": (m, False)}
+    if compare and not reference: runs["reference"] = (m, True)
+    if baseline: runs["uncompressed"] = (load_any(desc["base_model"], device, dt)[0], False)
+    def once(name):
+        model, ref = runs[name]
+        with reference_kernels(ref): return decode_speed(model, ids, tokens, tok.eos_token_id)
+    got = {name: [] for name in runs}
+    for _ in range(3 if len(runs) > 1 else 1):            # alternating rounds: a drift of the clocks moves every run alike
+        for name in runs: got[name].append(once(name))
+    res = {name: (v[0][0], statistics.median(t for _, t in v)) for name, v in got.items()}
     first = next(iter(res.values()))
     print(prompt + tok.decode(first[0], skip_special_tokens=True))
-    for name, (_, tps) in res.items(): print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy)")
+    rounds = " (median of 3 alternating rounds)" if len(runs) > 1 else ""
+    for name, (_, tps) in res.items():
+        if name != "uncompressed": print(f"{name}: {tps:.1f} tokens/s ({tokens} tokens, greedy){rounds}")
     if compare:
         same = _same_prefix(res['kernels'][0], res['reference'][0])
         print(f"kernels / reference: {res['kernels'][1] / res['reference'][1]:.2f}x; the first {same} of {tokens} generated "
               "tokens are the same" + (_parting(m, ids, res['kernels'][0], same) if same < tokens else ""))
     if baseline:
-        base, _, _ = load_any(desc["base_model"], device, dt)
-        res["uncompressed"] = _decode_speed(base, ids.to(next(base.parameters()).device), tokens, tok.eos_token_id)
         y, tps = res["uncompressed"]
         same = _same_prefix(y, first[0])
         print(f"uncompressed ({desc['base_model']}): {prompt + tok.decode(y, skip_special_tokens=True)}")
-        print(f"uncompressed: {tps:.1f} tokens/s; the first {same} of {tokens} generated tokens are the same")
+        print(f"uncompressed: {tps:.1f} tokens/s{rounds}; the first {same} of {tokens} generated tokens are the same")
     return {name: {"tokens": y.tolist(), "tokens_per_s": tps} for name, (y, tps) in res.items()}
 
 @call_parse

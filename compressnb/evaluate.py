@@ -17,7 +17,7 @@ from .engine import find_blocks, find_linears, weight_matrix, is_linear
 
 # %% auto #0
 __all__ = ['Perplexity', 'eval_windows', 'perplexity', 'model_fingerprint', 'cached_perplexity', 'weight_stats', 'Agreement',
-           'agreement_prompts', 'greedy_continuations', 'agreement']
+           'agreement_prompts', 'greedy_continuations', 'agreement', 'decode_speed']
 
 # %% ../nbs/09_eval.ipynb #37112384
 @dataclass
@@ -152,7 +152,7 @@ def greedy_continuations(model, prompts:torch.Tensor, new_tokens:int=64, batch_s
     for b in tqdm(prompts.split(batch_size), desc="generating", unit="batch", disable=not progress):
         b = b.to(device)
         y = model.generate(b, attention_mask=torch.ones_like(b), max_new_tokens=new_tokens, min_new_tokens=new_tokens,
-                           do_sample=False, pad_token_id=0, use_cache=True)   # loaded models have use_cache off
+                           do_sample=False, pad_token_id=0, use_cache=True)
         out.append(y[:, b.shape[1]:].cpu())
     return torch.cat(out)
 
@@ -166,3 +166,16 @@ def agreement(model, reference, tok, text, n:int=50, prompt_tokens:int=32, new_t
     first = torch.where(same.all(1), torch.tensor(new_tokens), (~same).int().argmax(1))
     return Agreement(same.float().mean().item(), first.float().median().item(), int(same.all(1).sum()), n, new_tokens,
                      f"{proto}, {new_tokens} greedy tokens each")
+
+# %% ../nbs/09_eval.ipynb #1a266410
+def decode_speed(model, ids:torch.Tensor, tokens:int=32, eos:int=0) -> tuple:
+    "Greedy continuation `[tokens]` of `ids` `[1, T]` (on the model's device) and the decoding speed in tokens/s."
+    kw = dict(do_sample=False, pad_token_id=eos, attention_mask=torch.ones_like(ids), use_cache=True)   # whatever the config says
+    sync = torch.cuda.synchronize if ids.is_cuda else (lambda: None)
+    def timed(n):
+        sync(); t = time.perf_counter(); y = model.generate(ids, max_new_tokens=n, min_new_tokens=n, **kw); sync()
+        return y, time.perf_counter() - t
+    with torch.no_grad():
+        timed(2)                                                                  # warm up
+        (_, t1), (y, tn) = timed(1), timed(tokens)
+    return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)

@@ -93,7 +93,7 @@ def fuse_projections(model:nn.Module, tokens:int=4) -> list[list[str]]:
     from compressnb.kernels import reference_kernels
     dev = next(model.parameters()).device
     ids = torch.zeros(1, tokens, dtype=torch.long, device=dev)
-    with reference_kernels(): groups = shared_input_groups(model, lambda: model(ids))
+    with reference_kernels(): groups = shared_input_groups(model, lambda: model(ids, use_cache=False))
     done = []
     for names in groups:
         layers = [model.get_submodule(n) for n in names]

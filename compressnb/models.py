@@ -114,6 +114,5 @@ def load_model(spec:str, dtype=torch.float32, device="cpu"):
     try: tok = AutoTokenizer.from_pretrained(src)
     except Exception: tok = None; log.warning("%s has no tokenizer", spec)
     model.eval().to(device)
-    model.config.use_cache = False
     model.name_or_path = spec
     return model, tok

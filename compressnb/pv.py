@@ -119,21 +119,21 @@ def pv_tune(model:nn.Module, reference:nn.Module, calib:torch.Tensor, epochs:int
                 order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(ep)).tolist()
                 for k, j in enumerate(order):
                     x = batches[j].to(dev)
-                    with torch.no_grad(): ref = reference(x).logits
+                    with torch.no_grad(): ref = reference(x, use_cache=False).logits
                     for s in stand.values(): s.decode(); s.curvature.zero_()
                     opt.zero_grad()
-                    loss = kl_to_reference(model(x).logits, ref)
+                    loss = kl_to_reference(model(x, use_cache=False).logits, ref)
                     loss.backward()
                     changed = 0
                     for s in stand.values():                              # the gradients since the last V step, summed
                         s.grad_sum = s.weight.grad if s.grad_sum is None else s.grad_sum + s.weight.grad
                     if code_every and (k + 1) % code_every == 0:          # a V step: the codes move, all else stays
                         x2 = batches[order[(k + 1) % len(order)]].to(dev)  # checked on the next batch, not one it has seen
-                        with torch.no_grad(): ref2 = reference(x2).logits; before = kl_to_reference(model(x2).logits, ref2).item()
+                        with torch.no_grad(): ref2 = reference(x2, use_cache=False).logits; before = kl_to_reference(model(x2, use_cache=False).logits, ref2).item()
                         undo = [(s, *v_step(s.books.detach(), s.codes, s.scales.detach(), s.grad_sum, s.curvature, code_lr,
                                             frac)) for s in stand.values()]
                         for s in stand.values(): s.decode(); s.grad_sum = None
-                        with torch.no_grad(): after = kl_to_reference(model(x2).logits, ref2).item()
+                        with torch.no_grad(): after = kl_to_reference(model(x2, use_cache=False).logits, ref2).item()
                         if after < before:                                # accepted: the trust region may grow again
                             changed, frac = sum(i.numel() for _, i, _ in undo), min(code_fraction, 2 * frac)
                         else:                                             # rejected: undone, and the next V step moves less

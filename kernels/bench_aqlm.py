@@ -4,6 +4,8 @@
     python kernels/bench_aqlm.py --gpu        # GPU: Triton kernels (2x8, 1x16) against bf16 F.linear, 1-16 tokens, Llama-3 shapes
     python kernels/bench_aqlm.py --check      # GPU: the Triton kernels against the reference, then exit
     python kernels/bench_aqlm.py --sweep      # GPU: tiles of the one-token lookup-table kernel (2x8), Llama-3 shapes
+    python kernels/bench_aqlm.py --small      # GPU: one token, 2x8, small and mid layers: the tiles lut_config picks
+    python kernels/bench_aqlm.py --decode     # GPU: greedy decoding, SmolLM2-135M's shapes: kernels, reference, bf16
 
 On the GPU each row times the kernel that `AQLMLinear` uses for that many tokens (`aqlm_cuda_forward`): the lookup-table
 kernel at one token where its tables fit (2x8), else the decoding kernel; at one token the decoding kernel is timed too.
@@ -99,7 +101,7 @@ def lut_sweep(configs=((1024, 16, 8), (1024, 32, 16), (512, 32, 8), (2048, 16, 1
     "One token, 2x8: the lookup-table kernel's time for each (BN, BJ, warps) against bf16 F.linear, same graphs."
     sys.path.insert(0, "kernels")
     from bench_wa16 import paired_time, copies
-    from compressnb.kernels.aqlm_gpu import aqlm_lut_matmul
+    from compressnb.kernels.aqlm_gpu import aqlm_lut_matmul, LUTConfig
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; one token, 2x8, bf16 activations")
     print("| K x N | BN | BJ | warps | bf16 (us) | lookup (us) | speed-up |\n|---|---|---|---|---|---|---|")
     for k, n in [(4096, 14336), (8192, 28672)]:
@@ -107,19 +109,75 @@ def lut_sweep(configs=((1024, 16, 8), (1024, 32, 16), (512, 32, 8), (2048, 16, 1
         ms = [random_aqlm(k, n, 2, 8).cuda() for _ in range(copies(n * k // 4))]
         x = torch.randn(1, k, device="cuda", dtype=torch.bfloat16)
         for BN, BJ, nw in configs:
-            f = lambda i: aqlm_lut_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales, BN=BN, BJ=BJ, num_warps=nw)
+            f = lambda i: aqlm_lut_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales, LUTConfig(BN, BJ, nw))
             t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), f, len(ms))
             print(f"| {k}x{n} | {BN} | {BJ} | {nw} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x |", flush=True)
         del W, ms; torch.cuda.empty_cache()
+
+SMALL = [(576, 576), (576, 192), (576, 1536), (1536, 576), (2048, 2048), (2048, 5632), (4096, 4096)]   # SmolLM2-135M's, then mid
+
+def small_table():
+    "One token, 2x8, small and mid layers: the tiles `lut_config` picks against the large-layer tiles and bf16 F.linear."
+    sys.path.insert(0, "kernels")
+    from bench_wa16 import paired_time, copies
+    from compressnb.kernels.aqlm_gpu import aqlm_lut_matmul, lut_config, LUTConfig
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; one token, 2x8, bf16 activations")
+    print("| K x N | tiles | bf16 (us) | lookup (us) | speed-up |\n|---|---|---|---|---|")
+    for k, n in SMALL:
+        W = [torch.randn(n, k, device="cuda", dtype=torch.bfloat16) for _ in range(copies(n * k * 2))]
+        ms = [random_aqlm(k, n, 2, 8).cuda() for _ in range(copies(n * k // 4))]
+        x = torch.randn(1, k, device="cuda", dtype=torch.bfloat16)
+        picked = lut_config(n, k // 8)
+        for cfg in [picked] + [c for c in (LUTConfig(), LUTConfig(64, 8, 4, 2)) if c != picked]:
+            f = lambda i: aqlm_lut_matmul(x, ms[i].codes, ms[i].codebooks, ms[i].scales, cfg=cfg)
+            t_ref, t, r = paired_time(lambda i: F.linear(x, W[i]), len(W), f, len(ms))
+            name = f"{cfg.BN}/{cfg.BJ}/{cfg.num_warps}" + (" (picked)" if cfg == picked else "")
+            print(f"| {k}x{n} | {name} | {t_ref*1e6:.1f} | {t*1e6:.1f} | {r:.2f}x |", flush=True)
+        del W, ms; torch.cuda.empty_cache()
+
+def decode_table(tokens:int=64):
+    """Greedy decoding with the KV cache on a Llama of SmolLM2-135M's shapes (random weights): every block linear a random
+    2x8 AQLM layer through the kernels, then through the reference (weights decoded per call), against the same model
+    uncompressed in bf16."""
+    import copy
+    from transformers import LlamaConfig, LlamaForCausalLM
+    from compressnb.structure import find_linears, set_submodule
+    from compressnb.layers import cast_activations
+    from compressnb.kernels import reference_kernels
+    from compressnb.evaluate import decode_speed
+    torch.manual_seed(0)
+    cfg = LlamaConfig(hidden_size=576, intermediate_size=1536, num_hidden_layers=30, num_attention_heads=9, num_key_value_heads=3,
+                      vocab_size=49152, tie_word_embeddings=True)
+    dense = LlamaForCausalLM(cfg).eval()
+    aq = copy.deepcopy(dense)
+    for name, lin in find_linears(aq.model).items(): set_submodule(aq.model, name, random_aqlm(lin.in_features, lin.out_features, 2, 8))
+    aq, dense = cast_activations(aq, torch.bfloat16).cuda(), dense.to(torch.bfloat16).cuda()
+    ids = torch.randint(0, cfg.vocab_size, (1, 12), device="cuda")
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; SmolLM2-135M shapes, "
+          f"{tokens} greedy tokens after 12, bf16, tokens/s over 3 alternating rounds (median)")
+    runs = {"uncompressed bf16": lambda: decode_speed(dense, ids, tokens)[1], "AQLM 2x8, kernels": lambda: decode_speed(aq, ids, tokens)[1]}
+    def ref():
+        with reference_kernels(): return decode_speed(aq, ids, tokens)[1]
+    runs["AQLM 2x8, reference"] = ref
+    got = {k: [] for k in runs}
+    for _ in range(3):
+        for k, f in runs.items(): got[k].append(f())
+    base = statistics.median(got["uncompressed bf16"])
+    print("| model | tokens/s | vs uncompressed |\n|---|---|---|")
+    for k, v in got.items(): print(f"| {k} | {statistics.median(v):.1f} | {statistics.median(v) / base:.2f}x |")
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--gpu", action="store_true"); ap.add_argument("--check", action="store_true")
-    ap.add_argument("--sweep", action="store_true")
+    ap.add_argument("--sweep", action="store_true"); ap.add_argument("--small", action="store_true")
+    ap.add_argument("--decode", action="store_true")
     a = ap.parse_args()
-    if (a.gpu or a.check or a.sweep) and not torch.cuda.is_available(): sys.exit("bench_aqlm: --gpu, --check and --sweep need a CUDA GPU")
+    if (a.gpu or a.check or a.sweep or a.small or a.decode) and not torch.cuda.is_available():
+        sys.exit("bench_aqlm: --gpu, --check, --sweep, --small and --decode need a CUDA GPU")
     if a.check: gpu_check()
     elif a.sweep: lut_sweep()
+    elif a.small: small_table()
+    elif a.decode: decode_table()
     elif a.gpu: gpu_table()
     else: cpu_table(a.reps)

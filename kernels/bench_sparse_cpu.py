@@ -93,8 +93,8 @@ def end_to_end(tokens:int, sparsity:float, method:str):
     sparse.lm_head = SparseLinear.from_weight(head, torch.ones_like(head, dtype=torch.bool), "int8")
     models = {"dense fp32": dense, "dense int8 (torch)": int8, f"{method} {sparsity:.0%} int8 (ours)": sparse}
     ids = tok("It is a truth universally acknowledged, that a single man in possession of a good fortune,", return_tensors="pt").input_ids
-    def gen(mod, n): return lambda: mod.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=tok.eos_token_id,
-                                      use_cache=True)             # loaded models have the KV cache off (for eval)
+    def gen(mod, n): return lambda: mod.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False,
+                                      pad_token_id=tok.eos_token_id)
     with torch.no_grad():
         fns = {}
         for name, mod in models.items(): fns[name + "/1"], fns[name + "/n"] = gen(mod, 1), gen(mod, tokens)

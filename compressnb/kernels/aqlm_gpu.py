@@ -7,14 +7,15 @@ Docs: https://compressnb.github.io/compressnb/kernels.aqlm_gpu.html.md"""
 # %% ../../nbs/55_kernels.aqlm_gpu.ipynb #15d6f8a8
 from __future__ import annotations
 import os
+import functools
 from dataclasses import dataclass
 import torch
 import triton, triton.language as tl
 from ..core import *
 
 # %% auto #0
-__all__ = ['INTERPRET', 'MAX_TOKENS', 'AQLMConfig', 'aqlm_config', 'aqlm_matmul', 'lut_fits', 'aqlm_lut_matmul',
-           'aqlm_cuda_forward']
+__all__ = ['INTERPRET', 'MAX_TOKENS', 'AQLMConfig', 'aqlm_config', 'aqlm_matmul', 'lut_fits', 'LUTConfig', 'lut_config',
+           'aqlm_lut_matmul', 'aqlm_cuda_forward']
 
 # %% ../../nbs/55_kernels.aqlm_gpu.ipynb #51726160
 INTERPRET = os.environ.get("TRITON_INTERPRET", "0") == "1"
@@ -55,6 +56,11 @@ def _aqlm_kernel(x_ptr, codes_ptr, books_ptr, scales_ptr, out_ptr, M, N, G, stri
 class AQLMConfig:
     BN: int = 64; BG: int = 8; split: int = 1; num_warps: int = 4
 
+@functools.lru_cache
+def _sms(device:torch.device) -> int:
+    "Multiprocessors of `device` (132, an H100's, where it is not a GPU: the interpreter)."
+    return torch.cuda.get_device_properties(device).multi_processor_count if device.type == "cuda" else 132
+
 def aqlm_config(M:int, N:int, G:int, sms:int=132) -> AQLMConfig:
     "Outputs per program and a split of the groups that gives about two programs per multiprocessor."
     BN = 64
@@ -68,8 +74,7 @@ def aqlm_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scales:t
     N, G, MC = codes.shape
     _, KC, GS = books.shape
     if G * GS != K: raise CompressnbError(f"input has {K} features, the codes cover {G * GS}")
-    sms = torch.cuda.get_device_properties(x.device).multi_processor_count if x.is_cuda else 132
-    cfg = cfg or aqlm_config(Mx, N, G, sms)
+    cfg = cfg or aqlm_config(Mx, N, G, _sms(x.device))
     per = -(-G // cfg.split)
     per = -(-per // cfg.BG) * cfg.BG                                     # whole blocks of groups per split
     split = -(-G // per)
@@ -116,8 +121,17 @@ def lut_fits(codes:torch.Tensor, books:torch.Tensor) -> bool:
     "Whether `aqlm_lut_matmul` serves this layout: one or two codebooks of at most 256 codewords."
     return codes.shape[2] in (1, 2) and books.shape[1] <= 256 and codes.dtype == torch.uint8
 
+@dataclass
+class LUTConfig:
+    BN: int = 1024; BJ: int = 16; num_warps: int = 8; min_blocks: int = 4     # min_blocks: blocks of groups per program
+
+def lut_config(N:int, G:int) -> LUTConfig:
+    """Large layers share each block's tables among 1024 outputs. A small layer (fewer than 2^21 outputs x groups, a 135M
+    model's) would then run on one or two multiprocessors, so it takes 64 outputs per program and splits the groups finer."""
+    return LUTConfig() if N * G >= 2 ** 21 else LUTConfig(64, 8, 4, 2)
+
 def aqlm_lut_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scales:torch.Tensor, bias=None,
-                    BN:int=1024, BJ:int=16, num_warps:int=8) -> torch.Tensor:
+                    cfg:LUTConfig|None=None) -> torch.Tensor:
     "One token `x` [1, K] times the AQLM weight through per-group lookup tables (see `lut_fits`): [1, N] in `x`'s dtype."
     Mx, K = x.shape
     N, G, MC = codes.shape
@@ -125,13 +139,13 @@ def aqlm_lut_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scal
     if Mx != 1 or not lut_fits(codes, books): raise CompressnbError("aqlm_lut_matmul: one token, at most 2 codebooks of 256")
     if G * GS != K: raise CompressnbError(f"input has {K} features, the codes cover {G * GS}")
     words = codes.view(torch.int16).view(N, G) if MC == 2 else codes.view(N, G)   # 2x8: a group's codes as one word
-    sms = torch.cuda.get_device_properties(x.device).multi_processor_count if x.is_cuda else 132
-    n_progs = triton.cdiv(N, BN)
-    split = max(1, min(triton.cdiv(2 * sms, n_progs), triton.cdiv(G, 4 * BJ)))    # about two programs per multiprocessor
-    per = triton.cdiv(triton.cdiv(G, split), BJ) * BJ                              # whole blocks of groups per split
+    c = cfg or lut_config(N, G)
+    n_progs = triton.cdiv(N, c.BN)
+    split = max(1, min(triton.cdiv(2 * _sms(x.device), n_progs), triton.cdiv(G, c.min_blocks * c.BJ)))  # ~2 programs per SM
+    per = triton.cdiv(triton.cdiv(G, split), c.BJ) * c.BJ                          # whole blocks of groups per split
     out = torch.zeros(1, N, dtype=torch.float32, device=x.device)
     _aqlm_lut_kernel[(n_progs, triton.cdiv(G, per))](x.contiguous(), words, books, scales, out, N, G, per, MC=MC, KC=KC,
-                                                     GS=GS, BN=BN, BJ=BJ, num_warps=num_warps)
+                                                     GS=GS, BN=c.BN, BJ=c.BJ, num_warps=c.num_warps)
     if bias is not None: out = out + bias.float()
     return out.to(x.dtype)
 

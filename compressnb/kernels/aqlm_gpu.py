@@ -126,9 +126,9 @@ class LUTConfig:
     BN: int = 1024; BJ: int = 16; num_warps: int = 8; min_blocks: int = 4     # min_blocks: blocks of groups per program
 
 def lut_config(N:int, G:int) -> LUTConfig:
-    """Large layers share each block's tables among 1024 outputs. A small layer (fewer than 2^21 outputs x groups, a 135M
-    model's) would then run on one or two multiprocessors, so it takes 64 outputs per program and splits the groups finer."""
-    return LUTConfig() if N * G >= 2 ** 21 else LUTConfig(64, 8, 4, 2)
+    """Large layers share each block's tables among 1024 outputs. A small layer (at most 2^21 outputs x groups: 4096x4096
+    and below) would then run on a few multiprocessors, so it takes 64 outputs per program and splits the groups finer."""
+    return LUTConfig() if N * G > 2 ** 21 else LUTConfig(64, 8, 4, 2)
 
 def aqlm_lut_matmul(x:torch.Tensor, codes:torch.Tensor, books:torch.Tensor, scales:torch.Tensor, bias=None,
                     cfg:LUTConfig|None=None) -> torch.Tensor:

@@ -6,7 +6,9 @@
 Every cell runs, `#| slow` ones included; the outputs of a slow cell are labelled with this command, the machine and the
 date, because the test run skips those cells and would not reproduce them. A `#| cuda` cell runs only where a CUDA GPU is
 (labelled with the GPU's name); elsewhere it keeps the output recorded on a GPU. Outputs that carry no information on a static
-page are dropped: progress bars, warnings on stderr, terminal control codes. Run `nbdev-clean` afterwards.
+page are dropped: progress bars, warnings on stderr, terminal control codes. Several notebooks run one process each (in
+one process, the sparsity tutorial's decoding measured 1.15x after the two-bit tutorial and the eval notebook, 1.93x
+alone). Run `nbdev-clean` afterwards.
 """
 import datetime, os, platform, re, sys
 from pathlib import Path
@@ -62,5 +64,7 @@ def run(path:str):
 if __name__ == "__main__":
     paths = sys.argv[1:]
     if paths == ["--all"]: paths = sorted(str(p) for p in (ROOT / "nbs").rglob("*.ipynb") if ".ipynb_checkpoints" not in str(p))
-    for p in paths:
-        print(p, flush=True); run(p)
+    if len(paths) == 1: print(paths[0], flush=True); run(paths[0])
+    else:   # each in its own process: a notebook's models, threads and memory must not slow the timings of the next
+        import subprocess
+        for p in paths: subprocess.run([sys.executable, __file__, p], check=True)

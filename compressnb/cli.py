@@ -6,7 +6,7 @@ Docs: https://compressnb.github.io/compressnb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #850e2654
 from __future__ import annotations
-import argparse, dataclasses, json, logging, shutil, statistics, sys, time
+import argparse, dataclasses, json, logging, shutil, sys
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, parse_cli
@@ -16,7 +16,7 @@ from .data import load_text, calibration_sequences, check_disjoint
 from .engine import METHODS, find_blocks, find_linears, in_features
 from .recipes import Recipe, Step, StepMethod, as_recipe, method_class, make_method, load_builtin_methods
 from .recipes import compress as compress_model
-from .evaluate import perplexity, cached_perplexity, weight_stats, agreement, decode_speed
+from .evaluate import perplexity, cached_perplexity, weight_stats, agreement, decode_speeds
 from .checkpoint import save_compressed, load_compressed, update_metrics, read_description, WEIGHTS
 from .layers import cast_activations
 from .export import (FORMAT_CT, FORMAT_GPTQ, check_ct_config, check_gptq_config, export_compressed_tensors,
@@ -331,23 +331,16 @@ def run_generate(path, prompt="It is a truth universally acknowledged, that", to
                  baseline=False, device="cpu", dtype:str|None=None) -> dict:
     """The `generate` command as a function: the continuation and tokens/s (with `compare`, the reference path's too; with
     `baseline`, the uncompressed model's continuation and speed beside), on `device` with activations in `dtype`."""
-    from compressnb.kernels import reference_kernels
     if tokens < 2: raise CompressnbError("--tokens must be at least 2")
     device, dt = _device_dtype(device, dtype)
     m, tok, desc = load_any(path, device, dt)
     if tok is None: raise CompressnbError(f"{path} has no tokenizer")
     if baseline and not desc.get("base_model"): raise CompressnbError(f"{path} does not record the model it was compressed from")
     ids = tok(prompt, return_tensors="pt").input_ids.to(next(m.parameters()).device)
-    runs = {"reference": (m, True)} if reference else {"kernels": (m, False)}
+    runs = {"reference": (m, True)} if reference else {"kernels": m}
     if compare and not reference: runs["reference"] = (m, True)
-    if baseline: runs["uncompressed"] = (load_any(desc["base_model"], device, dt)[0], False)
-    def once(name):
-        model, ref = runs[name]
-        with reference_kernels(ref): return decode_speed(model, ids, tokens, tok.eos_token_id)
-    got = {name: [] for name in runs}
-    for _ in range(3 if len(runs) > 1 else 1):            # alternating rounds: a drift of the clocks moves every run alike
-        for name in runs: got[name].append(once(name))
-    res = {name: (v[0][0], statistics.median(t for _, t in v)) for name, v in got.items()}
+    if baseline: runs["uncompressed"] = load_any(desc["base_model"], device, dt)[0]
+    res = decode_speeds(runs, ids, tokens, tok.eos_token_id, rounds=3 if len(runs) > 1 else 1)
     first = next(iter(res.values()))
     print(prompt + tok.decode(first[0], skip_special_tokens=True))
     rounds = " (median of 3 alternating rounds)" if len(runs) > 1 else ""

@@ -6,7 +6,7 @@ Docs: https://compressnb.github.io/compressnb/eval.html.md"""
 
 # %% ../nbs/09_eval.ipynb #48047ed8
 from __future__ import annotations
-import logging, math, time
+import logging, math, statistics, time
 from dataclasses import dataclass, asdict
 import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -17,7 +17,7 @@ from .engine import find_blocks, find_linears, weight_matrix, is_linear
 
 # %% auto #0
 __all__ = ['Perplexity', 'eval_windows', 'perplexity', 'model_fingerprint', 'cached_perplexity', 'weight_stats', 'Agreement',
-           'agreement_prompts', 'greedy_continuations', 'agreement', 'decode_speed']
+           'agreement_prompts', 'greedy_continuations', 'agreement', 'decode_speed', 'decode_speeds']
 
 # %% ../nbs/09_eval.ipynb #37112384
 @dataclass
@@ -179,3 +179,15 @@ def decode_speed(model, ids:torch.Tensor, tokens:int=32, eos:int=0) -> tuple:
         timed(2)                                                                  # warm up
         (_, t1), (y, tn) = timed(1), timed(tokens)
     return y[0, ids.shape[1]:], (tokens - 1) / max(tn - t1, 1e-9)
+
+def decode_speeds(models:dict, ids:torch.Tensor, tokens:int=32, eos:int=0, rounds:int=3) -> dict:
+    """`decode_speed` of several models side by side, in `rounds` alternating rounds (a drift of the clocks, or a slow first
+    run, then moves all alike): name -> (tokens, median tokens/s). A value is a model, or `(model, True)` to run it
+    through its layers' plain-torch reference instead of their kernels."""
+    from compressnb.kernels import reference_kernels
+    got = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, m in models.items():
+            model, ref = m if isinstance(m, tuple) else (m, False)
+            with reference_kernels(ref): got[name].append(decode_speed(model, ids, tokens, eos))
+    return {name: (v[0][0], statistics.median(t for _, t in v)) for name, v in got.items()}

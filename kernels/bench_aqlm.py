@@ -143,8 +143,7 @@ def decode_table(tokens:int=64):
     from transformers import LlamaConfig, LlamaForCausalLM
     from compressnb.structure import find_linears, set_submodule
     from compressnb.layers import cast_activations
-    from compressnb.kernels import reference_kernels
-    from compressnb.evaluate import decode_speed
+    from compressnb.evaluate import decode_speeds
     torch.manual_seed(0)
     cfg = LlamaConfig(hidden_size=576, intermediate_size=1536, num_hidden_layers=30, num_attention_heads=9, num_key_value_heads=3,
                       vocab_size=49152, tie_word_embeddings=True)
@@ -155,16 +154,10 @@ def decode_table(tokens:int=64):
     ids = torch.randint(0, cfg.vocab_size, (1, 12), device="cuda")
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; SmolLM2-135M shapes, "
           f"{tokens} greedy tokens after 12, bf16, tokens/s over 3 alternating rounds (median)")
-    runs = {"uncompressed bf16": lambda: decode_speed(dense, ids, tokens)[1], "AQLM 2x8, kernels": lambda: decode_speed(aq, ids, tokens)[1]}
-    def ref():
-        with reference_kernels(): return decode_speed(aq, ids, tokens)[1]
-    runs["AQLM 2x8, reference"] = ref
-    got = {k: [] for k in runs}
-    for _ in range(3):
-        for k, f in runs.items(): got[k].append(f())
-    base = statistics.median(got["uncompressed bf16"])
+    got = decode_speeds({"uncompressed bf16": dense, "AQLM 2x8, kernels": aq, "AQLM 2x8, reference": (aq, True)}, ids, tokens)
+    base = got["uncompressed bf16"][1]
     print("| model | tokens/s | vs uncompressed |\n|---|---|---|")
-    for k, v in got.items(): print(f"| {k} | {statistics.median(v):.1f} | {statistics.median(v) / base:.2f}x |")
+    for k, (_, tps) in got.items(): print(f"| {k} | {tps:.1f} | {tps / base:.2f}x |")
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
